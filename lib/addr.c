@@ -4,7 +4,6 @@
  * hypervisor and any, parsed strictly and explained when they are wrong.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,20 +30,23 @@ static const struct name port_names[] = {
 	{ NULL, 0 },
 };
 
-/* A strict decimal number of at most 32 bits: "0", "5000", not "05" or "+5". */
-static int parse_u32(const char *s, unsigned int *out)
+/*
+ * A strict decimal number of at most 32 bits in the @len bytes at @s: "0",
+ * "5000", not "05", "+5" or " 5".
+ */
+static int parse_u32(const char *s, size_t len, unsigned int *out)
 {
 	unsigned long long v = 0;
-	const char *p;
+	size_t i;
 
-	if (!*s || (s[0] == '0' && s[1]))
+	if (!len || (s[0] == '0' && len > 1))
 		return -EINVAL;
-	for (p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
 			return -EINVAL;
 	}
-	for (p = s; *p; p++) {
-		v = v * 10 + (unsigned int)(*p - '0');
+	for (i = 0; i < len; i++) {
+		v = v * 10 + (unsigned int)(s[i] - '0');
 		if (v > 0xffffffffULL)
 			return -ERANGE;
 	}
@@ -52,55 +54,57 @@ static int parse_u32(const char *s, unsigned int *out)
 	return 0;
 }
 
-static int parse_named(const char *s, const struct name *names,
+/* A name from @names or a number, in the @len bytes at @s. */
+static int parse_named(const char *s, size_t len, const struct name *names,
 		       unsigned int *out)
 {
-	if (!s)
-		return -EINVAL;
 	for (; names->name; names++) {
-		if (!strcmp(s, names->name)) {
+		if (strlen(names->name) == len && !strncmp(s, names->name, len)) {
 			*out = names->value;
 			return 0;
 		}
 	}
-	return parse_u32(s, out);
+	return parse_u32(s, len, out);
 }
 
 VMCI_EXPORT int vmci_parse_cid(const char *s, unsigned int *cid)
 {
-	return parse_named(s, cid_names, cid);
+	if (!s)
+		return -EINVAL;
+	return parse_named(s, strlen(s), cid_names, cid);
 }
 
 VMCI_EXPORT int vmci_parse_port(const char *s, unsigned int *port)
 {
-	return parse_named(s, port_names, port);
+	if (!s)
+		return -EINVAL;
+	return parse_named(s, strlen(s), port_names, port);
 }
 
-/* Why @part (the CID or port of @whole) did not parse, for a person. */
+/* Why @part (@len bytes, the CID or port of @whole) did not parse. */
 static void explain(char *errbuf, size_t errlen, const char *whole,
-		    const char *what, const char *part, int err, bool cid)
+		    const char *what, const char *part, size_t len, int err)
 {
 	if (!errbuf || !errlen)
 		return;
-	if (!*part)
+	if (!len)
 		snprintf(errbuf, errlen, "'%s': %s is missing (expected CID:PORT)",
 			 whole, what);
 	else if (err == -ERANGE)
 		snprintf(errbuf, errlen,
-			 "'%s': %s '%s' is too large (at most 4294967295)",
-			 whole, what, part);
+			 "'%s': %s '%.*s' is too large (at most 4294967295)",
+			 whole, what, (int)len, part);
 	else
-		snprintf(errbuf, errlen, "'%s': %s '%s' is not a decimal number%s",
-			 whole, what, part,
-			 cid ? " or one of host, local, hypervisor, any" :
-			       " or 'any'");
+		snprintf(errbuf, errlen, "'%s': %s '%.*s' is not a decimal number%s",
+			 whole, what, (int)len, part,
+			 strcmp(what, "CID") ? "" :
+			 " or a name (host, local, hypervisor, any)");
 }
 
 VMCI_EXPORT int vmci_parse_addr(const char *s, struct sockaddr_vm *svm,
 				char *errbuf, size_t errlen)
 {
 	unsigned int cid, port;
-	char cidstr[64];
 	const char *colon;
 	size_t cidlen;
 	int err;
@@ -116,26 +120,16 @@ VMCI_EXPORT int vmci_parse_addr(const char *s, struct sockaddr_vm *svm,
 			snprintf(errbuf, errlen, "'%s': expected CID:PORT", s);
 		return -EINVAL;
 	}
-
-	/* A CID longer than any valid one is invalid: keep a short prefix. */
 	cidlen = (size_t)(colon - s);
-	if (cidlen >= sizeof(cidstr)) {
-		if (errbuf && errlen)
-			snprintf(errbuf, errlen, "'%s': CID '%.*s' is not a decimal number or one of host, local, hypervisor, any",
-				 s, (int)cidlen, s);
-		return -EINVAL;
-	}
-	memcpy(cidstr, s, cidlen);
-	cidstr[cidlen] = '\0';
 
-	err = vmci_parse_cid(cidstr, &cid);
+	err = parse_named(s, cidlen, cid_names, &cid);
 	if (err) {
-		explain(errbuf, errlen, s, "CID", cidstr, err, true);
+		explain(errbuf, errlen, s, "CID", s, cidlen, err);
 		return err;
 	}
 	err = vmci_parse_port(colon + 1, &port);
 	if (err) {
-		explain(errbuf, errlen, s, "port", colon + 1, err, false);
+		explain(errbuf, errlen, s, "port", colon + 1, strlen(colon + 1), err);
 		return err;
 	}
 

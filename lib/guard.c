@@ -32,21 +32,39 @@ enum guard_state {
 /* Decided once per process: the kernel command line does not change. */
 static int guard_state = GUARD_UNKNOWN;
 
+/*
+ * Length of the parameter at @p: up to white space outside double quotes,
+ * as the kernel splits its command line (next_arg() in kernel/params.c).
+ */
+static size_t param_len(const char *p)
+{
+	bool quoted = false;
+	size_t len;
+
+	for (len = 0; p[len]; len++) {
+		if (p[len] == '"')
+			quoted = !quoted;
+		else if (!quoted && strchr(" \t\n", p[len]))
+			break;
+	}
+	return len;
+}
+
 bool vmci_cmdline_is_guest(const char *cmdline)
 {
+	const size_t plen = strlen(GUEST_PARAM);
 	const char *p = cmdline;
 	bool guest = false;
+	size_t len;
 
-	/* Parameters are separated by white space; look at each one. */
-	while (*p) {
-		size_t len;
-
+	for (;;) {
 		p += strspn(p, " \t\n");
-		len = strcspn(p, " \t\n");
-		if (len > strlen(GUEST_PARAM) &&
-		    !strncmp(p, GUEST_PARAM, strlen(GUEST_PARAM)))
-			guest = len == strlen(GUEST_PARAM) + 1 &&
-				p[strlen(GUEST_PARAM)] == '1';
+		len = param_len(p);
+		/* Nothing left, or the rest is for init, not the kernel. */
+		if (!len || (len == 2 && !strncmp(p, "--", 2)))
+			break;
+		if (len > plen && !strncmp(p, GUEST_PARAM, plen))
+			guest = len == plen + 1 && p[plen] == '1';
 		p += len;
 	}
 	return guest;
