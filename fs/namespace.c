@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * namespace.c: names to inodes and back for /vmci (see namespace.h).
+ *
+ * Inode numbers: 1-6 are the fixed nodes (root, listen, listen/dgram,
+ * connections, host, self); a CID directory is TAG_CID | cid and its dgram
+ * subdirectory TAG_CID_DGRAM | cid (no memory held for either). A port is a
+ * struct leaf allocated per lookup, its address is the inode number (user
+ * space pointers stay below 2^47, far from the tags) and it lives until the
+ * kernel forgets it. Nothing here opens a socket except the lookup of a
+ * listener, which creates it (a listener lives from its first lookup to rm).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vm_sockets.h>
+
+#include <vmci.h>
+
+#include "namespace.h"
+
+enum {
+	INO_ROOT = FUSE_ROOT_ID,
+	INO_LISTEN = 2,
+	INO_LISTEN_DGRAM = 3,
+	/* INO_CONNECTIONS = 4 in namespace.h */
+	INO_HOST = 5,
+	INO_SELF = 6,
+};
+#define TAG_MASK	(0xffULL << 56)
+#define TAG_CID		(0x40ULL << 56)
+#define TAG_CID_DGRAM	(0x41ULL << 56)
+
+/* Directories and links are stable; ports are looked up afresh each time. */
+#define DIR_TIMEOUT	3600.0
+
+#define CAP_NET_BIND_SERVICE_BIT 10
+
+struct leaf {
+	uint64_t nlookup;
+	struct node_info info;
+	uid_t uid;
+	gid_t gid;
+};
+
+static time_t mount_time;
+
+static bool is_leaf(fuse_ino_t ino)
+{
+	return ino > INO_SELF && !(ino & TAG_MASK);
+}
+
+static struct leaf *leaf_of(fuse_ino_t ino)
+{
+	return is_leaf(ino) ? (struct leaf *)(uintptr_t)ino : NULL;
+}
+
+/* Strict decimal names only: "host", "0x10", "05" and "-1" are not ports. */
+static int parse_number(const char *name, bool cid, unsigned int *out)
+{
+	for (const char *s = name; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return ENOENT;
+	if (!*name)
+		return ENOENT;
+	if ((cid ? vmci_parse_cid(name, out) : vmci_parse_port(name, out)) < 0)
+		return ENOENT;
+	if (*out == (cid ? VMADDR_CID_ANY : VMADDR_PORT_ANY))
+		return ENOENT;
+	return 0;
+}
+
+static uint64_t leaf_st_ino(const struct node_info *n)
+{
+	/* Stable across lookups, so find(1) and ls -i see one file. */
+	return (((uint64_t)n->cid << 32) | n->port) ^
+	       ((uint64_t)(n->kind + 1) << 59);
+}
+
+static void fill_stat(fuse_ino_t ino, struct stat *st)
+{
+	struct leaf *l = leaf_of(ino);
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ino;
+	st->st_nlink = 1;
+	st->st_atime = st->st_mtime = st->st_ctime = mount_time;
+	st->st_blksize = 4096;
+	if (l) {
+		st->st_ino = leaf_st_ino(&l->info);
+		st->st_uid = l->uid;
+		st->st_gid = l->gid;
+		if (l->info.kind == NODE_LISTEN || l->info.kind == NODE_LISTEN_DGRAM)
+			st->st_mode = S_IFREG | 0600;
+		else
+			st->st_mode = S_IFREG | 0666;
+		return;
+	}
+	switch (ino) {
+	case INO_ROOT:
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 4;
+		break;
+	case INO_LISTEN:
+	case INO_LISTEN_DGRAM:
+		st->st_mode = S_IFDIR | 01777;
+		st->st_nlink = ino == INO_LISTEN ? 3 : 2;
+		break;
+	case INO_CONNECTIONS:
+		st->st_mode = S_IFREG | 0444;
+		break;
+	case INO_HOST:
+	case INO_SELF:
+		st->st_mode = S_IFLNK | 0777;
+		st->st_size = ino == INO_HOST ? 1 : 10;
+		break;
+	default:	/* CID directories */
+		st->st_mode = S_IFDIR | 0555;
+		st->st_nlink = (ino & TAG_MASK) == TAG_CID ? 3 : 2;
+		break;
+	}
+}
+
+static bool valid_ino(fuse_ino_t ino)
+{
+	return ino <= INO_SELF || (ino & TAG_MASK) == TAG_CID ||
+	       (ino & TAG_MASK) == TAG_CID_DGRAM || is_leaf(ino);
+}
+
+void ns_opener(fuse_req_t req, struct opener *who)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	who->pid = ctx->pid;
+	who->uid = ctx->uid;
+	who->gid = ctx->gid;
+}
+
+/* May the caller bind a port below 1024 (CAP_NET_BIND_SERVICE)? */
+static bool may_bind_low(fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	char path[64], line[256];
+	unsigned long long caps;
+	bool ok = ctx->uid == 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)ctx->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return ok;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
+			ok = caps & (1ULL << CAP_NET_BIND_SERVICE_BIT);
+			break;
+		}
+	}
+	fclose(f);
+	return ok;
+}
+
+static int new_leaf(fuse_req_t req, enum node_kind kind, unsigned int cid,
+		    unsigned int port, fuse_ino_t *ino)
+{
+	struct leaf *l = calloc(1, sizeof(*l));
+
+	(void)req;
+	if (!l)
+		return ENOMEM;
+	l->nlookup = 1;
+	l->info.kind = kind;
+	l->info.cid = cid;
+	l->info.port = port;
+	*ino = (fuse_ino_t)(uintptr_t)l;
+	return 0;
+}
+
+static int lookup_listener(fuse_req_t req, enum conn_kind kind,
+			   const char *name, fuse_ino_t *ino)
+{
+	struct opener who;
+	unsigned int port;
+	struct conn *c;
+	int err = parse_number(name, false, &port);
+
+	if (err)
+		return err;
+	ns_opener(req, &who);
+	c = listener_find(kind, port);
+	if (!c) {
+		c = listener_get(kind, port, &who,
+				 port >= 1024 || may_bind_low(req));
+		if (!c)
+			return errno;
+	}
+	err = new_leaf(req, kind == CONN_LISTEN ? NODE_LISTEN : NODE_LISTEN_DGRAM,
+		       VMADDR_CID_ANY, port, ino);
+	if (!err) {
+		leaf_of(*ino)->uid = listener_uid(c);
+		leaf_of(*ino)->gid = listener_gid(c);
+	}
+	return err;
+}
+
+int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
+	      struct fuse_entry_param *e)
+{
+	fuse_ino_t ino = 0;
+	unsigned int n;
+	int err = 0;
+
+	if (!mount_time)
+		mount_time = time(NULL);
+	memset(e, 0, sizeof(*e));
+	if (parent == INO_ROOT) {
+		if (strcmp(name, "listen") == 0)
+			ino = INO_LISTEN;
+		else if (strcmp(name, "connections") == 0)
+			ino = INO_CONNECTIONS;
+		else if (strcmp(name, "host") == 0)
+			ino = INO_HOST;
+		else if (strcmp(name, "self") == 0)
+			ino = INO_SELF;
+		else if (!(err = parse_number(name, true, &n)))
+			ino = TAG_CID | n;
+	} else if ((parent & TAG_MASK) == TAG_CID) {
+		if (strcmp(name, "dgram") == 0)
+			ino = TAG_CID_DGRAM | (parent & ~TAG_MASK);
+		else if (!(err = parse_number(name, false, &n)))
+			err = new_leaf(req, NODE_STREAM, parent & ~TAG_MASK, n, &ino);
+	} else if ((parent & TAG_MASK) == TAG_CID_DGRAM) {
+		if (!(err = parse_number(name, false, &n)))
+			err = new_leaf(req, NODE_DGRAM, parent & ~TAG_MASK, n, &ino);
+	} else if (parent == INO_LISTEN) {
+		if (strcmp(name, "dgram") == 0)
+			ino = INO_LISTEN_DGRAM;
+		else
+			err = lookup_listener(req, CONN_LISTEN, name, &ino);
+	} else if (parent == INO_LISTEN_DGRAM) {
+		err = lookup_listener(req, CONN_DGRAM_BOUND, name, &ino);
+	} else {
+		err = valid_ino(parent) ? ENOTDIR : ENOENT;
+	}
+	if (err)
+		return err;
+	e->ino = ino;
+	fill_stat(ino, &e->attr);
+	if (!is_leaf(ino))
+		e->attr_timeout = e->entry_timeout = DIR_TIMEOUT;
+	return 0;
+}
+
+void ns_forget(fuse_ino_t ino, uint64_t nlookup)
+{
+	struct leaf *l = leaf_of(ino);
+
+	if (l && (l->nlookup -= nlookup) == 0)
+		free(l);
+}
+
+int ns_getattr(fuse_ino_t ino, struct stat *st, double *timeout)
+{
+	if (!valid_ino(ino))
+		return ENOENT;
+	if (!mount_time)
+		mount_time = time(NULL);
+	fill_stat(ino, st);
+	*timeout = is_leaf(ino) ? 0.0 : DIR_TIMEOUT;
+	return 0;
+}
+
+int ns_info(fuse_ino_t ino, struct node_info *info)
+{
+	struct leaf *l = leaf_of(ino);
+
+	memset(info, 0, sizeof(*info));
+	if (l) {
+		*info = l->info;
+		return 0;
+	}
+	if (!valid_ino(ino))
+		return ENOENT;
+	if (ino == INO_CONNECTIONS)
+		info->kind = NODE_TABLE;
+	else if (ino == INO_HOST || ino == INO_SELF)
+		info->kind = NODE_LINK;
+	else
+		info->kind = NODE_DIR;
+	return 0;
+}
+
+struct dirbuf {
+	fuse_req_t req;
+	char *buf;
+	size_t len, cap;
+	int err;
+};
+
+static void dir_add(struct dirbuf *d, const char *name, fuse_ino_t ino,
+		    mode_t type)
+{
+	struct stat st = { .st_ino = ino, .st_mode = type };
+	size_t need = fuse_add_direntry(d->req, NULL, 0, name, NULL, 0);
+
+	if (d->err)
+		return;
+	if (d->len + need > d->cap) {
+		size_t cap = (d->cap + need) * 2;
+		char *b = realloc(d->buf, cap);
+
+		if (!b) {
+			d->err = ENOMEM;
+			return;
+		}
+		d->buf = b;
+		d->cap = cap;
+	}
+	fuse_add_direntry(d->req, d->buf + d->len, need, name, &st,
+			  d->len + need);
+	d->len += need;
+}
+
+static void dir_add_ports(struct dirbuf *d, enum conn_kind kind,
+			  enum node_kind nkind)
+{
+	size_t max = 4096, n;
+	unsigned int *ports = malloc(max * sizeof(*ports));
+	char name[16];
+
+	if (!ports) {
+		d->err = ENOMEM;
+		return;
+	}
+	n = listener_ports(kind, ports, max);
+	for (size_t i = 0; i < n; i++) {
+		struct node_info info = { .kind = nkind, .port = ports[i],
+					  .cid = VMADDR_CID_ANY };
+
+		snprintf(name, sizeof(name), "%u", ports[i]);
+		dir_add(d, name, leaf_st_ino(&info), S_IFREG);
+	}
+	free(ports);
+}
+
+int ns_readdir(fuse_req_t req, fuse_ino_t ino, char **buf, size_t *len)
+{
+	struct dirbuf d = { .req = req };
+
+	if (!valid_ino(ino))
+		return ENOENT;
+	if (is_leaf(ino) || ino == INO_CONNECTIONS || ino == INO_HOST ||
+	    ino == INO_SELF)
+		return ENOTDIR;
+	dir_add(&d, ".", ino, S_IFDIR);
+	dir_add(&d, "..", ino == INO_LISTEN_DGRAM ? INO_LISTEN : INO_ROOT,
+		S_IFDIR);
+	if (ino == INO_ROOT) {
+		dir_add(&d, "connections", INO_CONNECTIONS, S_IFREG);
+		dir_add(&d, "host", INO_HOST, S_IFLNK);
+		dir_add(&d, "listen", INO_LISTEN, S_IFDIR);
+		dir_add(&d, "self", INO_SELF, S_IFLNK);
+	} else if (ino == INO_LISTEN) {
+		dir_add(&d, "dgram", INO_LISTEN_DGRAM, S_IFDIR);
+		dir_add_ports(&d, CONN_LISTEN, NODE_LISTEN);
+	} else if (ino == INO_LISTEN_DGRAM) {
+		dir_add_ports(&d, CONN_DGRAM_BOUND, NODE_LISTEN_DGRAM);
+	} else if ((ino & TAG_MASK) == TAG_CID) {
+		dir_add(&d, "dgram", TAG_CID_DGRAM | (ino & ~TAG_MASK), S_IFDIR);
+	}
+	if (d.err) {
+		free(d.buf);
+		return d.err;
+	}
+	*buf = d.buf;
+	*len = d.len;
+	return 0;
+}
+
+int ns_readlink(fuse_ino_t ino, char *buf, size_t size)
+{
+	long cid;
+
+	if (ino == INO_HOST) {
+		snprintf(buf, size, "%u", VMADDR_CID_HOST);
+		return 0;
+	}
+	if (ino != INO_SELF)
+		return EINVAL;
+	cid = conn_local_cid();
+	if (cid < 0)
+		return (int)-cid;
+	snprintf(buf, size, "%ld", cid);
+	return 0;
+}
+
+int ns_unlink(fuse_ino_t parent, const char *name)
+{
+	enum conn_kind kind;
+	unsigned int port;
+	struct conn *l;
+
+	if (parent == INO_LISTEN)
+		kind = CONN_LISTEN;
+	else if (parent == INO_LISTEN_DGRAM)
+		kind = CONN_DGRAM_BOUND;
+	else
+		return valid_ino(parent) ? EPERM : ENOENT;
+	if (parse_number(name, false, &port))
+		return ENOENT;
+	l = listener_find(kind, port);
+	if (!l)
+		return ENOENT;
+	listener_remove(l);
+	return 0;
+}
