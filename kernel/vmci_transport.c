@@ -56,6 +56,15 @@ static struct workqueue_struct *vmci_loop_wq;
 /* Set while probing which vsock slots other transports hold. */
 static bool vmci_loop_probing;
 
+/*
+ * local=0 leaves the LOCAL slot (CID 1, and the guest's own CID) to another
+ * transport such as vsock_loopback, so that the two can be measured side by
+ * side in one kernel.
+ */
+static bool vmci_loop_take_local = true;
+module_param_named(local, vmci_loop_take_local, bool, 0444);
+MODULE_PARM_DESC(local, "Take the vsock LOCAL slot too (default 1; 0 leaves it to vsock_loopback)");
+
 /* debugfs knob: connection requests are lost (connects time out). */
 bool vmci_loop_drop_requests;
 
@@ -787,6 +796,9 @@ static void vmci_loop_explain_busy(void)
 
 	WRITE_ONCE(vmci_loop_probing, true);
 	for (i = 0; i < ARRAY_SIZE(slots); i++) {
+		if (slots[i].feature == VSOCK_TRANSPORT_F_LOCAL &&
+		    !vmci_loop_take_local)
+			continue;
 		if (!vsock_core_register(&vmci_loop_transport,
 					 slots[i].feature)) {
 			vsock_core_unregister(&vmci_loop_transport);
@@ -796,23 +808,27 @@ static void vmci_loop_explain_busy(void)
 				      sizeof(name));
 		pr_err("the vsock %s slot is held by %s: unload it first ('rmmod %s'), then load vmci_loop again\n",
 		       slots[i].slot, name, name);
+		if (slots[i].feature == VSOCK_TRANSPORT_F_LOCAL)
+			pr_err("(or load vmci_loop with local=0 to leave CID 1 and the local CIDs to %s)\n",
+			       name);
 	}
 	WRITE_ONCE(vmci_loop_probing, false);
 }
 
 int vmci_loop_transport_init(void)
 {
+	int features = VSOCK_TRANSPORT_F_G2H | VSOCK_TRANSPORT_F_H2G |
+		       VSOCK_TRANSPORT_F_DGRAM;
 	int err;
+
+	if (vmci_loop_take_local)
+		features |= VSOCK_TRANSPORT_F_LOCAL;
 
 	vmci_loop_wq = alloc_workqueue("vmci_loop", 0, 0);
 	if (!vmci_loop_wq)
 		return -ENOMEM;
 
-	err = vsock_core_register(&vmci_loop_transport,
-				  VSOCK_TRANSPORT_F_G2H |
-				  VSOCK_TRANSPORT_F_H2G |
-				  VSOCK_TRANSPORT_F_DGRAM |
-				  VSOCK_TRANSPORT_F_LOCAL);
+	err = vsock_core_register(&vmci_loop_transport, features);
 	if (err) {
 		if (err == -EBUSY)
 			vmci_loop_explain_busy();
