@@ -70,8 +70,8 @@ static void fuse_ready(struct watch *w, uint32_t events)
 	for (int i = 0; i < FUSE_BATCH && !stopping; i++) {
 		int res = fuse_session_receive_buf(session, &fbuf);
 
-		if (res == -EINTR)
-			continue;
+		if (res == -EINTR || res == -ENOENT)
+			continue;	/* ENOENT: the request was interrupted */
 		if (res == -EAGAIN)
 			return;
 		if (res <= 0) {

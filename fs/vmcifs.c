@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <linux/fuse.h>
 
@@ -443,6 +444,33 @@ static void usage(const char *prog)
 	fuse_lowlevel_help();
 }
 
+/*
+ * Every connection is a socket in this one process: lift the soft limit on
+ * open files to the hard one, and the hard one to the system's if we may.
+ */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	unsigned long nr_open = 0;
+	FILE *f = fopen("/proc/sys/fs/nr_open", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu", &nr_open) != 1)
+			nr_open = 0;
+		fclose(f);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (nr_open > rl.rlim_max) {
+		struct rlimit want = { nr_open, nr_open };
+
+		if (setrlimit(RLIMIT_NOFILE, &want) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -493,6 +521,7 @@ int main(int argc, char *argv[])
 		openlog("vmcifs", LOG_PID, LOG_DAEMON);
 		log_to_syslog = true;
 	}
+	raise_fd_limit();
 	if (loop_init() < 0) {
 		vmcifs_log("vmcifs: epoll: %s", strerror(errno));
 		goto out_unmount;
