@@ -21,7 +21,7 @@ static int afVMCI, fd;
 
 static void check(int ok, const char *what, const char *detail)
 {
-	printf(what, detail);
+	printf("%s: %s", what, detail);
 	printf("%s\n", ok ? "" : "  FAIL");
 	failures += !ok;
 }
