@@ -177,9 +177,11 @@ ssize_t vmci_loop_qp_enqueue(struct vmci_loop_qp *qp, int side,
 	struct vmci_loop_ring *ring = &qp->ring[side];
 	struct vmci_loop_qp_end *peer = &qp->end[!side];
 	u64 tail = ring->tail;
-	u64 head = smp_load_acquire(&ring->head);
 	size_t n, first;
-	u64 off;
+	u64 head, off;
+
+	/* Pairs with the consumer's release of head: its reads are done. */
+	head = smp_load_acquire(&ring->head);
 
 	n = min_t(u64, len, ring->size - (tail - head));
 	if (!n)
@@ -220,9 +222,11 @@ ssize_t vmci_loop_qp_dequeue(struct vmci_loop_qp *qp, int side,
 	struct vmci_loop_ring *ring = &qp->ring[!side];
 	struct vmci_loop_qp_end *peer = &qp->end[!side];
 	u64 head = ring->head;
-	u64 tail = smp_load_acquire(&ring->tail);
 	size_t n, first;
-	u64 off;
+	u64 tail, off;
+
+	/* Pairs with the producer's release of tail: its data is there. */
+	tail = smp_load_acquire(&ring->tail);
 
 	n = min_t(u64, len, tail - head);
 	if (!n)
@@ -254,6 +258,7 @@ u64 vmci_loop_qp_ready(struct vmci_loop_qp *qp, int side)
 {
 	struct vmci_loop_ring *ring = &qp->ring[!side];
 
+	/* Acquire pairs with the producer's release of tail. */
 	return smp_load_acquire(&ring->tail) - READ_ONCE(ring->head);
 }
 
@@ -261,9 +266,11 @@ u64 vmci_loop_qp_ready(struct vmci_loop_qp *qp, int side)
 u64 vmci_loop_qp_free_space(struct vmci_loop_qp *qp, int side)
 {
 	struct vmci_loop_ring *ring = &qp->ring[side];
+	u64 head;
 
-	return ring->size - (READ_ONCE(ring->tail) -
-			     smp_load_acquire(&ring->head));
+	/* Acquire pairs with the consumer's release of head. */
+	head = smp_load_acquire(&ring->head);
+	return ring->size - (READ_ONCE(ring->tail) - head);
 }
 
 /* Walk the live queue pairs (for debugfs); @fn must not sleep. */

@@ -291,7 +291,12 @@ static int vmci_loop_handshake(struct vsock_sock *vsk)
 	listener = vsock_find_bound_socket(&addr);
 	if (!listener)
 		return -ECONNRESET;	/* nobody there: a reset */
-	if (listener == sk) {
+	/*
+	 * Only a listener is locked under the client's lock. A socket that
+	 * listens never connects again, so two connecting sockets never take
+	 * each other's locks in opposite orders.
+	 */
+	if (listener == sk || READ_ONCE(listener->sk_state) != TCP_LISTEN) {
 		sock_put(listener);
 		return -ECONNRESET;
 	}
