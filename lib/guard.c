@@ -119,14 +119,9 @@ VMCI_EXPORT const char *vmci_guard_message(void)
 {
 	switch (vmci_guest_guard() ? guard_state : GUARD_OPEN) {
 	case GUARD_NO_CMDLINE:
-		return "refusing to use AF_VSOCK: cannot read /proc/cmdline to "
-		       "check for the vmcifs test guest (vmcifs.guest=1); this "
-		       "libvmci is built guest-only";
+		return "refusing to use AF_VSOCK: cannot read /proc/cmdline to check for the vmcifs test guest (vmcifs.guest=1); this libvmci is built guest-only";
 	case GUARD_NOT_GUEST:
-		return "refusing to use AF_VSOCK outside the vmcifs test guest "
-		       "(no vmcifs.guest=1 on the kernel command line): here it "
-		       "would reach this machine's own hypervisor. Run it through "
-		       "scripts/vm, or build with -Dguest_only=false for a real VM";
+		return "refusing to use AF_VSOCK outside the vmcifs test guest (no vmcifs.guest=1 on the kernel command line): here it would reach this machine's own hypervisor. Run it through scripts/vm, or build with -Dguest_only=false for a real VM";
 	default:
 		return VMCIFS_GUEST_ONLY ?
 		       "AF_VSOCK allowed: this is the vmcifs test guest" :

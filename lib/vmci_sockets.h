@@ -162,7 +162,8 @@ unsigned int VMCISock_Uuid2ContextId(const char *uuidString);
  * (SO_VMCI_DISCONNECT_CAUSE, an int) from Linux's 8
  * (SO_VM_SOCKETS_CONNECT_TIMEOUT_NEW, a 16-byte struct __kernel_sock_timeval)
  * so that code written for either header works in one translation unit.
- * Inline so that the connect timeout follows the caller's time_t.
+ * Inline so that the connect timeout follows the caller's time_t
+ * (__inline__: a keyword in every C and C++ dialect, unlike inline in C89).
  */
 static __inline__ int VMCISock_LinuxOptName(int optname, socklen_t optlen)
 {

@@ -2,7 +2,8 @@
 /*
  * vmci_dgram_server.c: the datagram server of the VMCI Sockets Programming
  * Guide, chapter 4 ("Preparing the Server for a Connection"), as a whole
- * program. It uses only vmci_sockets.h, the way the guide does.
+ * program. It uses only vmci_sockets.h, the way the guide does, and keeps
+ * the guide's style (assignments in if conditions included).
  *
  *   vmci_dgram_server [PORT [COUNT]]
  *

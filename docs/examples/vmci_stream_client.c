@@ -2,7 +2,8 @@
 /*
  * vmci_stream_client.c: the stream client of the VMCI Sockets Programming
  * Guide, chapter 3 ("Having the Client Request a Connection"), as a whole
- * program. It uses only vmci_sockets.h, the way the guide does.
+ * program. It uses only vmci_sockets.h, the way the guide does, and keeps
+ * the guide's style (assignments in if conditions included).
  *
  *   vmci_stream_client [CID [PORT]]
  *
@@ -99,7 +100,8 @@ int main(int argc, char **argv)
 				goto close;
 			}
 			if (numbytes == 0) {
-				fprintf(stderr, "vmci_stream_client: the server closed the connection\n");
+				fprintf(stderr, "vmci_stream_client: %s\n",
+					"the server closed the connection");
 				goto close;
 			}
 			fwrite(recv_buf, 1, (size_t)numbytes, stdout);

@@ -2,7 +2,8 @@
 /*
  * vmci_stream_server.c: the stream server of the VMCI Sockets Programming
  * Guide, chapter 3 ("Preparing the Server for a Connection"), as a whole
- * program. It uses only vmci_sockets.h, the way the guide does.
+ * program. It uses only vmci_sockets.h, the way the guide does, and keeps
+ * the guide's style (assignments in if conditions included).
  *
  *   vmci_stream_server [PORT]
  *

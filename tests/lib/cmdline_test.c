@@ -8,6 +8,8 @@
 
 #include "internal.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct cmdline_case {
 	const char *cmdline;
 	bool guest;
@@ -39,7 +41,7 @@ int main(void)
 	int failures = 0;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		bool got = vmci_cmdline_is_guest(cases[i].cmdline);
 		bool ok = got == cases[i].guest;
 		const char *p;

@@ -22,11 +22,11 @@ _Static_assert(SO_VMCI_CONNECT_TIMEOUT == SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD,
 int main(void)
 {
 	/* The mapping is there to call explicitly. */
-	printf("linux/vm_sockets.h first: option 6 -> %d, 4 -> %d, 8 (int) -> %d, 8 (timeval) -> %d\n",
+	printf("linux/vm_sockets.h first: option 6 -> %d, 4 -> %d, %s%d, %s%d\n",
 	       VMCISock_LinuxOptName(SO_VMCI_CONNECT_TIMEOUT, sizeof(struct timeval)),
 	       VMCISock_LinuxOptName(SO_VMCI_SERVICE_LABEL, sizeof(int)),
-	       VMCISock_LinuxOptName(SO_VMCI_DISCONNECT_CAUSE, sizeof(int)),
-	       VMCISock_LinuxOptName(SO_VMCI_DISCONNECT_CAUSE,
+	       "8 (int) -> ", VMCISock_LinuxOptName(SO_VMCI_DISCONNECT_CAUSE, sizeof(int)),
+	       "8 (timeval) -> ", VMCISock_LinuxOptName(SO_VMCI_DISCONNECT_CAUSE,
 				     sizeof(struct __kernel_sock_timeval)));
 	return 0;
 }

@@ -13,6 +13,8 @@
 
 #include "vmci.h"
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #define ANY 0xffffffffU
 
 struct num_case {
@@ -131,11 +133,11 @@ int main(void)
 	size_t i;
 	int n;
 
-	for (i = 0; i < sizeof(cid_cases) / sizeof(cid_cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(cid_cases); i++)
 		check_num("cid", vmci_parse_cid, &cid_cases[i]);
-	for (i = 0; i < sizeof(port_cases) / sizeof(port_cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(port_cases); i++)
 		check_num("port", vmci_parse_port, &port_cases[i]);
-	for (i = 0; i < sizeof(addr_cases) / sizeof(addr_cases[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(addr_cases); i++)
 		check_addr(&addr_cases[i]);
 
 	check_format(2, 5000, "2:5000");

@@ -119,7 +119,8 @@ int main(void)
 		return 77;
 	}
 	afVMCI = VMCISock_GetAFValue();
-	if (afVMCI == -1 || (fd = socket(afVMCI, SOCK_STREAM, 0)) == -1) {
+	fd = afVMCI == -1 ? -1 : socket(afVMCI, SOCK_STREAM, 0);
+	if (fd == -1) {
 		perror("sockopt_test: AF_VSOCK stream socket");
 		return 1;
 	}

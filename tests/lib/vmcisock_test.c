@@ -34,8 +34,8 @@ static unsigned int kernel_version(void)
 	unsigned int a = 0, b = 0, c = 0;
 	struct utsname u;
 
-	uname(&u);
-	sscanf(u.release, "%u.%u.%u", &a, &b, &c);
+	if (uname(&u) < 0 || sscanf(u.release, "%u.%u.%u", &a, &b, &c) < 2)
+		return 0;
 	return a << 24 | b << 16 | c;
 }
 
