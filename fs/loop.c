@@ -183,7 +183,6 @@ int loop_run(struct fuse_session *se, const char *mountpoint)
 	struct watch mnt_w = { .ready = mounts_ready };
 	struct epoll_event events[MAX_EVENTS];
 	sigset_t mask;
-	char real[PATH_MAX];
 
 	session = se;
 	fuse_w.fd = fuse_session_fd(se);
@@ -202,8 +201,8 @@ int loop_run(struct fuse_session *se, const char *mountpoint)
 		return -errno;
 
 	mnt_w.fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (mnt_w.fd >= 0 && realpath(mountpoint, real) &&
-	    scan_mountinfo(mnt_w.fd, real, mount_id, sizeof(mount_id)))
+	if (mnt_w.fd >= 0 &&
+	    scan_mountinfo(mnt_w.fd, mountpoint, mount_id, sizeof(mount_id)))
 		loop_add(&mnt_w, EPOLLPRI | EPOLLERR);
 
 	while (!stopping && !fuse_session_exited(se)) {

@@ -22,8 +22,9 @@ int loop_init(void);
 int loop_add(struct watch *w, uint32_t events);
 void loop_del(struct watch *w);
 /*
- * Serve @se until a signal, an unmount or loop_stop(). Returns 0, 1 if the
- * mount went away under us (lazy unmount), or -errno.
+ * Serve @se, mounted on the absolute path @mountpoint, until a signal, an
+ * unmount or loop_stop(). Returns 0, 1 if the mount went away under us
+ * (lazy unmount), or -errno.
  */
 int loop_run(struct fuse_session *se, const char *mountpoint);
 void loop_stop(void);

@@ -226,15 +226,20 @@ int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
 			ino = INO_HOST;
 		else if (strcmp(name, "self") == 0)
 			ino = INO_SELF;
-		else if (!(err = parse_number(name, true, &n)))
+		else if (!parse_number(name, true, &n))
 			ino = TAG_CID | n;
+		else
+			err = ENOENT;
 	} else if ((parent & TAG_MASK) == TAG_CID) {
 		if (strcmp(name, "dgram") == 0)
 			ino = TAG_CID_DGRAM | (parent & ~TAG_MASK);
-		else if (!(err = parse_number(name, false, &n)))
+		else if (!parse_number(name, false, &n))
 			err = new_leaf(req, NODE_STREAM, parent & ~TAG_MASK, n, &ino);
+		else
+			err = ENOENT;
 	} else if ((parent & TAG_MASK) == TAG_CID_DGRAM) {
-		if (!(err = parse_number(name, false, &n)))
+		err = parse_number(name, false, &n);
+		if (!err)
 			err = new_leaf(req, NODE_DGRAM, parent & ~TAG_MASK, n, &ino);
 	} else if (parent == INO_LISTEN) {
 		if (strcmp(name, "dgram") == 0)
@@ -259,7 +264,10 @@ void ns_forget(fuse_ino_t ino, uint64_t nlookup)
 {
 	struct leaf *l = leaf_of(ino);
 
-	if (l && (l->nlookup -= nlookup) == 0)
+	if (!l)
+		return;
+	l->nlookup -= nlookup;
+	if (l->nlookup == 0)
 		free(l);
 }
 

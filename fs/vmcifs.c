@@ -12,6 +12,7 @@
  * the request and the event loop answers it when the socket is ready.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -477,7 +478,7 @@ int main(int argc, char *argv[])
 	struct options o = { 0 };
 	struct fuse_session *se;
 	const char *source, *mountpoint;
-	char fsopts[256];
+	char fsopts[256], realmnt[PATH_MAX];
 	int ret = 1;
 
 	if (fuse_opt_parse(&args, &o, vmcifs_opts, opt_proc) < 0)
@@ -510,6 +511,10 @@ int main(int argc, char *argv[])
 		 "-odefault_permissions,fsname=%s,subtype=vmcifs", source);
 	fuse_opt_insert_arg(&args, 1, fsopts);
 
+	/* Now: after fuse_daemonize() the working directory is "/". */
+	if (!realpath(mountpoint, realmnt))
+		snprintf(realmnt, sizeof(realmnt), "%s", mountpoint);
+
 	se = fuse_session_new(&args, &vmcifs_ops, sizeof(vmcifs_ops), NULL);
 	if (!se)
 		goto out_args;
@@ -526,7 +531,7 @@ int main(int argc, char *argv[])
 		vmcifs_log("vmcifs: epoll: %s", strerror(errno));
 		goto out_unmount;
 	}
-	ret = loop_run(se, mountpoint);
+	ret = loop_run(se, realmnt);
 	/* Whoever still waits gets an error now, not a hang. */
 	conn_shutdown_all(ENOTCONN);
 	if (ret == 1) {

@@ -46,10 +46,17 @@ static uint64_t parse_size(const char *s)
 	uint64_t v = strtoull(s, &end, 10);
 
 	switch (*end) {
-	case 'G': v <<= 10; /* fall through */
-	case 'M': v <<= 10; /* fall through */
-	case 'K': v <<= 10; break;
-	case 0: break;
+	case 'G':
+		v <<= 10;
+		/* fall through */
+	case 'M':
+		v <<= 10;
+		/* fall through */
+	case 'K':
+		v <<= 10;
+		break;
+	case 0:
+		break;
 	default:
 		fprintf(stderr, "fs_pattern: bad size '%s'\n", s);
 		exit(2);
