@@ -242,8 +242,20 @@ ssize_t vmci_loop_qp_dequeue(struct vmci_loop_qp *qp, int side,
 	if (peek)
 		return n;
 
-	/* Free the space, then wake a writer waiting for it. */
+	/* Free the space. */
 	smp_store_release(&ring->head, head + n);
+
+	/*
+	 * A writer only ever waits for a full ring, so wake it only if the
+	 * ring was full before this read: a wake-up per read would bounce the
+	 * peer (which shares one wait queue for reading and writing) out of
+	 * its own recv() on every message. The full barrier pairs with the
+	 * one in the waiting writer's set_current_state(): either it sees the
+	 * new head, or this sees its tail.
+	 */
+	smp_mb();
+	if (READ_ONCE(ring->tail) - head < ring->size)
+		return n;
 
 	spin_lock_bh(&qp->lock);
 	if (peer->ops)
@@ -268,8 +280,12 @@ u64 vmci_loop_qp_free_space(struct vmci_loop_qp *qp, int side)
 	struct vmci_loop_ring *ring = &qp->ring[side];
 	u64 head;
 
-	/* Acquire pairs with the consumer's release of head. */
-	head = smp_load_acquire(&ring->head);
+	/*
+	 * A writer about to wait: the full barrier pairs with the one in
+	 * vmci_loop_qp_dequeue() (our tail store is seen, or its head is).
+	 */
+	smp_mb();
+	head = READ_ONCE(ring->head);
 	return ring->size - (READ_ONCE(ring->tail) - head);
 }
 

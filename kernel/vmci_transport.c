@@ -244,9 +244,19 @@ static struct sock *vmci_loop_create_child(struct sock *listener,
 	vsock_addr_init(&vchild->local_addr, local->context, local->resource);
 	vsock_addr_init(&vchild->remote_addr, remote->context, remote->resource);
 
-	if (vsock_assign_transport(vchild, vsock_sk(listener)) ||
-	    vchild->transport != &vmci_loop_transport)
+	/*
+	 * The child belongs to this transport, which carries its connection,
+	 * whatever vsock_assign_transport() would pick from the remote CID:
+	 * with local=0 the guest's own CID maps to the LOCAL slot's holder.
+	 * This is what it does for its pick: a module reference, then init().
+	 */
+	if (!try_module_get(THIS_MODULE))
 		goto err;
+	if (vmci_loop_sock_init(vchild, vsock_sk(listener))) {
+		module_put(THIS_MODULE);
+		goto err;
+	}
+	vchild->transport = &vmci_loop_transport;
 
 	t = vmci_loop_trans(vchild);
 	t->qp = vmci_loop_qp_create(local->context, size, size,
