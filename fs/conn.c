@@ -8,6 +8,12 @@
  * the conn's read or write queue (in arrival order) and answered when the
  * socket becomes ready. Nothing here ever sleeps.
  *
+ * Stream writes behave like send() into a socket buffer: once the head of
+ * the write queue has been copied here, its writer is answered at once and
+ * the rest goes out as the socket drains (at most one such write per
+ * connection; the next writer waits). A later failure is reported to the
+ * next write, and a released connection stays until that data is out.
+ *
  * Everything runs on the event loop's single thread: no locks. Interrupts
  * (signals) take a parked request off its queue at once and answer it from
  * conn_run_deferred(), after the FUSE request that carried the interrupt,
@@ -67,6 +73,8 @@ struct conn {
 	uint64_t rx, tx;	/* bytes received and sent */
 	int refs;		/* bound datagram sockets: table + open files */
 	bool listed;		/* listeners: still in the listeners table */
+	bool closing;		/* released; flushing what it already accepted */
+	int write_err;		/* a send of accepted data failed: later writes get it */
 	struct list all;	/* in all_conns (for /vmci/connections) */
 	struct list lnk;	/* in listeners */
 };
@@ -124,7 +132,9 @@ static void fail_queue(struct list *q, int err)
 		struct pending *p = list_entry(pos, struct pending, link);
 
 		list_del(&p->link);
-		if (p->kind == P_WRITE && p->prior + p->done)
+		if (!p->req)
+			;	/* a write already answered */
+		else if (p->kind == P_WRITE && p->prior + p->done)
 			reply_written(p->req, p->prior + p->done);
 		else if (err)
 			reply_error(p->req, err);
@@ -528,6 +538,20 @@ static void serve_reads(struct conn *c)
 	}
 }
 
+/* The head write has its data here: answer its writer now (stream only). */
+static void ack_head(struct conn *c)
+{
+	struct pending *p;
+
+	if (c->kind != CONN_STREAM || list_empty(&c->writeq))
+		return;
+	p = list_first(&c->writeq, struct pending, link);
+	if (p->req) {
+		reply_written(p->req, p->prior + p->size);
+		p->req = NULL;
+	}
+}
+
 void conn_write(struct conn *c, struct request *req, const char *buf,
 		size_t len, bool nonblock)
 {
@@ -539,6 +563,10 @@ void conn_write(struct conn *c, struct request *req, const char *buf,
 	}
 	if (c->w.fd < 0) {
 		reply_error(req, EPIPE);
+		return;
+	}
+	if (c->write_err) {
+		reply_error(req, c->write_err);
 		return;
 	}
 	if (list_empty(&c->writeq)) {
@@ -583,6 +611,10 @@ void conn_write(struct conn *c, struct request *req, const char *buf,
 	p->data = copy;
 	p->size = len - n;
 	p->prior = n;
+	if (list_first(&c->writeq, struct pending, link) == p) {
+		ack_head(c);	/* the copy is ours now: like a socket buffer */
+		return;
+	}
 	request_on_interrupt(req, p);
 }
 
@@ -594,15 +626,17 @@ static void serve_writes(struct conn *c)
 				 MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EAGAIN)
-			return;
+			break;
 		if (n < 0) {
 			int err = errno;
 
 			list_del(&p->link);
-			if (p->prior + p->done)
+			if (!p->req)
+				c->write_err = err;	/* already answered */
+			else if (p->prior + p->done)
 				reply_written(p->req, p->prior + p->done);
 			else
-				reply_error(p->req, err);
+				reply_error(p->req, c->write_err ? c->write_err : err);
 			pending_free(p);
 			continue;
 		}
@@ -610,10 +644,14 @@ static void serve_writes(struct conn *c)
 		p->done += n;
 		if (p->done == p->size) {
 			list_del(&p->link);
-			reply_written(p->req, p->prior + p->size);
+			if (p->req)
+				reply_written(p->req, p->prior + p->size);
 			pending_free(p);
 		}
 	}
+	ack_head(c);
+	if (c->closing && (list_empty(&c->writeq) || c->write_err))
+		conn_free(c);
 }
 
 static void conn_ready(struct watch *w, uint32_t events)
@@ -670,6 +708,16 @@ void conn_release(struct conn *c)
 	if (c->kind == CONN_DGRAM_BOUND || c->kind == CONN_LISTEN) {
 		if (--c->refs <= 0)
 			conn_free(c);
+		return;
+	}
+	/* Data its writers were told is sent: send it, then close. */
+	if (!list_empty(&c->writeq) && c->w.fd >= 0 && !c->write_err) {
+		c->closing = true;
+		fail_queue(&c->readq, EBADF);
+		if (c->ph) {
+			poll_drop(c->ph);
+			c->ph = NULL;
+		}
 		return;
 	}
 	conn_free(c);
@@ -747,6 +795,8 @@ static const char *state_name(const struct conn *c)
 
 	if (c->state == ST_CLOSED)
 		return "closed";
+	if (c->closing)
+		return "closing";
 	if (c->state == ST_CONNECTING)
 		return "connecting";
 	if (c->kind == CONN_LISTEN)
