@@ -41,8 +41,6 @@
 #define LISTEN_BACKLOG	128
 /* FUSE never asks for more than max_read (1 MiB with libfuse 3.14). */
 #define SCRATCH_SIZE	(1 << 20)
-/* Stream socket buffer (vsock's default is 256 KiB). */
-#define STREAM_BUFFER	(1ULL << 20)
 
 enum pending_kind { P_READ, P_WRITE, P_CONNECT, P_ACCEPT };
 
@@ -194,23 +192,7 @@ static int new_socket(enum conn_kind kind)
 		return err;
 	int fd = socket(AF_VSOCK, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
-	if (fd < 0)
-		return -errno;
-	if (type == SOCK_STREAM) {
-		/*
-		 * The daemon is one more stage between writer and reader: a
-		 * deeper socket buffer keeps the pipe full while a FUSE round
-		 * trip brings the next write. Accepted sockets inherit it.
-		 * Best effort: the transport may clamp or refuse it.
-		 */
-		unsigned long long size = STREAM_BUFFER;
-
-		setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_MAX_SIZE, &size,
-			   sizeof(size));
-		setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size,
-			   sizeof(size));
-	}
-	return fd;
+	return fd < 0 ? -errno : fd;
 }
 
 /* Queue a caller on @q; the caller then calls request_on_interrupt() last. */
