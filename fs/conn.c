@@ -41,6 +41,10 @@
 #define LISTEN_BACKLOG	128
 /* FUSE never asks for more than max_read (1 MiB with libfuse 3.14). */
 #define SCRATCH_SIZE	(1 << 20)
+/* Stream sends: a quarter of the default socket buffer (256 KiB), see send_some(). */
+#define STREAM_CHUNK	(64 << 10)
+/* A parked write this big keeps the request buffer instead of a copy. */
+#define KEEP_BUFFER_MIN	(256 << 10)
 
 enum pending_kind { P_READ, P_WRITE, P_CONNECT, P_ACCEPT };
 
@@ -54,7 +58,8 @@ struct pending {
 	size_t size;		/* read: bytes asked; write: bytes in data */
 	size_t done;		/* write: bytes of data sent */
 	size_t prior;		/* write: bytes sent before it was parked */
-	char *data;		/* write: our copy of what is left to send */
+	char *data;		/* write: what is left to send: our copy, or */
+	void *kept;		/* ...in this request buffer (big writes) */
 	struct opener who;	/* accept: the caller, for the new conn */
 };
 
@@ -119,7 +124,10 @@ static struct conn *conn_new(enum conn_kind kind, int fd)
 
 static void pending_free(struct pending *p)
 {
-	free(p->data);
+	if (p->kept)
+		loop_return_buffer(p->kept);
+	else
+		free(p->data);
 	free(p);
 }
 
@@ -552,6 +560,35 @@ static void ack_head(struct conn *c)
 	}
 }
 
+/*
+ * Send what the socket takes now: bytes sent, or -errno (-EAGAIN: none).
+ * Streams go in chunks of a quarter of the socket buffer: the peer is woken
+ * by each one and copies it out while we copy in the next, where one send
+ * the size of the buffer would have it wait for all of it, then us wait
+ * for it to drain. Each datagram is one send.
+ */
+static ssize_t send_some(struct conn *c, const char *data, size_t len)
+{
+	size_t sent = 0;
+
+	do {
+		size_t chunk = c->kind == CONN_STREAM && len - sent > STREAM_CHUNK ?
+			STREAM_CHUNK : len - sent;
+		ssize_t n = send(c->w.fd, data + sent, chunk, MSG_NOSIGNAL);
+
+		if (n < 0) {
+			if (sent)
+				break;	/* the error comes again next time */
+			return -errno;
+		}
+		sent += n;
+		c->tx += n;
+		if ((size_t)n < chunk)
+			break;
+	} while (sent < len);
+	return sent;
+}
+
 void conn_write(struct conn *c, struct request *req, const char *buf,
 		size_t len, bool nonblock)
 {
@@ -570,14 +607,13 @@ void conn_write(struct conn *c, struct request *req, const char *buf,
 		return;
 	}
 	if (list_empty(&c->writeq)) {
-		n = send(c->w.fd, buf, len, MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN) {
-			reply_error(req, errno);
+		n = send_some(c, buf, len);
+		if (n < 0 && n != -EAGAIN) {
+			reply_error(req, -n);
 			return;
 		}
 		if (n < 0)
 			n = 0;
-		c->tx += n;
 		if ((size_t)n == len) {
 			reply_written(req, len);
 			return;
@@ -590,8 +626,12 @@ void conn_write(struct conn *c, struct request *req, const char *buf,
 			reply_error(req, EAGAIN);
 		return;
 	}
-	/* Keep a copy of the rest: the request's buffer is reused. */
-	char *copy = malloc(len - n);
+	/*
+	 * Keep the rest: big writes keep the request's buffer, small ones a
+	 * copy (a whole buffer each would cost too much memory).
+	 */
+	void *kept = len - n >= KEEP_BUFFER_MIN ? loop_keep_request_data(buf) : NULL;
+	char *copy = kept ? (char *)buf + n : malloc(len - n);
 	struct pending *p;
 
 	if (!copy) {
@@ -601,14 +641,19 @@ void conn_write(struct conn *c, struct request *req, const char *buf,
 			reply_error(req, ENOMEM);
 		return;
 	}
-	memcpy(copy, buf + n, len - n);
+	if (!kept)
+		memcpy(copy, buf + n, len - n);
 	p = park(c, &c->writeq, P_WRITE, req);
 	if (!p) {
-		free(copy);
+		if (kept)
+			loop_return_buffer(kept);
+		else
+			free(copy);
 		reply_error(req, ENOMEM);
 		return;
 	}
 	p->data = copy;
+	p->kept = kept;
 	p->size = len - n;
 	p->prior = n;
 	if (list_first(&c->writeq, struct pending, link) == p) {
@@ -622,13 +667,12 @@ static void serve_writes(struct conn *c)
 {
 	while (!list_empty(&c->writeq)) {
 		struct pending *p = list_first(&c->writeq, struct pending, link);
-		ssize_t n = send(c->w.fd, p->data + p->done, p->size - p->done,
-				 MSG_NOSIGNAL);
+		ssize_t n = send_some(c, p->data + p->done, p->size - p->done);
 
-		if (n < 0 && errno == EAGAIN)
+		if (n == -EAGAIN)
 			break;
 		if (n < 0) {
-			int err = errno;
+			int err = -n;
 
 			list_del(&p->link);
 			if (!p->req)
@@ -640,7 +684,6 @@ static void serve_writes(struct conn *c)
 			pending_free(p);
 			continue;
 		}
-		c->tx += n;
 		p->done += n;
 		if (p->done == p->size) {
 			list_del(&p->link);

@@ -63,12 +63,46 @@ void loop_stop(void)
 static struct fuse_session *session;
 static struct fuse_buf fbuf;
 
+/*
+ * Request buffers (each the size of the largest request, about 1 MiB). A
+ * big write that cannot go out at once keeps its data where FUSE put it
+ * instead of copying it (loop_keep_request_data); the buffer comes back
+ * with loop_return_buffer() once sent. A few are kept for reuse, so that
+ * a bulk stream neither mallocs nor faults in fresh pages per request.
+ */
+#define SPARE_BUFFERS	4
+static void *spare[SPARE_BUFFERS];
+static int nspare;
+
+void *loop_keep_request_data(const void *data)
+{
+	const char *base = fbuf.mem;
+
+	if (!base || (const char *)data < base ||
+	    (const char *)data >= base + fbuf.size)
+		return NULL;
+	fbuf.mem = NULL;
+	return (void *)base;
+}
+
+void loop_return_buffer(void *buf)
+{
+	if (nspare < SPARE_BUFFERS)
+		spare[nspare++] = buf;
+	else
+		free(buf);
+}
+
 static void fuse_ready(struct watch *w, uint32_t events)
 {
 	(void)w;
 	(void)events;
 	for (int i = 0; i < FUSE_BATCH && !stopping; i++) {
-		int res = fuse_session_receive_buf(session, &fbuf);
+		int res;
+
+		if (!fbuf.mem && nspare)
+			fbuf.mem = spare[--nspare];
+		res = fuse_session_receive_buf(session, &fbuf);
 
 		if (res == -EINTR || res == -ENOENT)
 			continue;	/* ENOENT: the request was interrupted */
@@ -220,6 +254,8 @@ int loop_run(struct fuse_session *se, const char *mountpoint)
 	}
 	free(fbuf.mem);
 	fbuf.mem = NULL;
+	while (nspare)
+		free(spare[--nspare]);
 	if (mnt_w.fd >= 0)
 		close(mnt_w.fd);
 	close(sig_w.fd);

@@ -26,6 +26,14 @@ void loop_del(struct watch *w);
  * unmount or loop_stop(). Returns 0, 1 if the mount went away under us
  * (lazy unmount), or -errno.
  */
+/*
+ * The request being handled keeps its buffer: if @data points into it,
+ * returns the buffer (the data stays valid until loop_return_buffer()),
+ * else NULL. Lets a parked write keep its data without copying it.
+ */
+void *loop_keep_request_data(const void *data);
+void loop_return_buffer(void *buf);
+
 int loop_run(struct fuse_session *se, const char *mountpoint);
 void loop_stop(void);
 
