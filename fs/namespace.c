@@ -22,6 +22,7 @@
 
 #include <vmci.h>
 
+#include "list.h"
 #include "namespace.h"
 
 enum {
@@ -42,6 +43,7 @@ enum {
 #define CAP_NET_BIND_SERVICE_BIT 10
 
 struct leaf {
+	struct list link;	/* in leaves, so that exit can free them all */
 	uint64_t nlookup;
 	struct node_info info;
 	uid_t uid;
@@ -49,6 +51,7 @@ struct leaf {
 };
 
 static time_t mount_time;
+static LIST(leaves);
 
 static bool is_leaf(fuse_ino_t ino)
 {
@@ -176,6 +179,7 @@ static int new_leaf(fuse_req_t req, enum node_kind kind, unsigned int cid,
 	l->info.kind = kind;
 	l->info.cid = cid;
 	l->info.port = port;
+	list_add_tail(&l->link, &leaves);
 	*ino = (fuse_ino_t)(uintptr_t)l;
 	return 0;
 }
@@ -267,8 +271,20 @@ void ns_forget(fuse_ino_t ino, uint64_t nlookup)
 	if (!l)
 		return;
 	l->nlookup -= nlookup;
-	if (l->nlookup == 0)
+	if (l->nlookup == 0) {
+		list_del(&l->link);
 		free(l);
+	}
+}
+
+void ns_destroy(void)
+{
+	while (!list_empty(&leaves)) {
+		struct leaf *l = list_first(&leaves, struct leaf, link);
+
+		list_del(&l->link);
+		free(l);
+	}
 }
 
 int ns_getattr(fuse_ino_t ino, struct stat *st, double *timeout)

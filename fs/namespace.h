@@ -46,6 +46,8 @@ struct node_info {
 int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
 	      struct fuse_entry_param *e);
 void ns_forget(fuse_ino_t ino, uint64_t nlookup);
+/* Exit: free what the kernel never forgot (it forgets nothing on unmount). */
+void ns_destroy(void);
 int ns_getattr(fuse_ino_t ino, struct stat *st, double *timeout);
 int ns_info(fuse_ino_t ino, struct node_info *info);
 /* The whole directory as a dirent buffer (malloc'd) for fuse_add_direntry. */

@@ -534,6 +534,7 @@ int main(int argc, char *argv[])
 	ret = loop_run(se, realmnt);
 	/* Whoever still waits gets an error now, not a hang. */
 	conn_shutdown_all(ENOTCONN);
+	ns_destroy();
 	if (ret == 1) {
 		/*
 		 * Already unmounted (maybe lazily, with files still open):
