@@ -9,9 +9,10 @@
  * socket becomes ready. Nothing here ever sleeps.
  *
  * Stream writes behave like send() into a socket buffer: once the head of
- * the write queue has been copied here, its writer is answered at once and
- * the rest goes out as the socket drains (at most one such write per
- * connection; the next writer waits). A later failure is reported to the
+ * the write queue is held here (copied, or a big one kept in its FUSE
+ * request buffer), its writer is answered at once and the rest goes out as
+ * the socket drains, in chunks (send_some()); at most one such write per
+ * connection, the next writer waits. A later failure is reported to the
  * next write, and a released connection stays until that data is out.
  *
  * Everything runs on the event loop's single thread: no locks. Interrupts
