@@ -106,14 +106,29 @@ static int guard(void)
 
 static void conn_ready(struct watch *w, uint32_t events);
 
+/*
+ * A conn for socket @fd, watched by the event loop (edge-triggered, for
+ * good). It owns @fd: on failure @fd is closed and errno set.
+ */
 static struct conn *conn_new(enum conn_kind kind, int fd)
 {
 	struct conn *c = calloc(1, sizeof(*c));
+	int err;
 
-	if (!c)
+	if (!c) {
+		close(fd);
+		errno = ENOMEM;
 		return NULL;
+	}
 	c->w.fd = fd;
 	c->w.ready = conn_ready;
+	if (loop_add(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
+		err = errno;
+		close(fd);
+		free(c);
+		errno = err;
+		return NULL;
+	}
 	c->kind = kind;
 	c->state = ST_OPEN;
 	list_init(&c->readq);
@@ -234,15 +249,12 @@ void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 	}
 	c = conn_new(kind, fd);
 	if (!c) {
-		close(fd);
-		reply_error(req, ENOMEM);
+		reply_error(req, errno);
 		return;
 	}
 	c->cid = cid;
 	c->port = port;
 	c->who = *who;
-	if (loop_add(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0)
-		goto fail;
 	if (connect(fd, (struct sockaddr *)&svm, sizeof(svm)) == 0) {
 		reply_opened(req, c);
 		return;
@@ -303,20 +315,10 @@ static struct conn *accept_one(struct conn *l, const struct opener *who)
 	if (fd < 0)
 		return NULL;
 	c = conn_new(CONN_STREAM, fd);
-	if (!c) {
-		close(fd);
-		errno = ENOMEM;
+	if (!c)
 		return NULL;
-	}
 	c->port = l->port;
 	c->who = *who;
-	if (loop_add(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
-		int err = errno;
-
-		conn_free(c);
-		errno = err;
-		return NULL;
-	}
 	return c;
 }
 
@@ -373,18 +375,16 @@ struct conn *listener_find(enum conn_kind kind, unsigned int port)
 	return NULL;
 }
 
-struct conn *listener_get(enum conn_kind kind, unsigned int port,
-			  const struct opener *who, bool may_bind_low)
+struct conn *listener_create(enum conn_kind kind, unsigned int port,
+			     const struct opener *who, bool may_bind_low)
 {
 	struct sockaddr_vm svm = {
 		.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
 		.svm_port = port,
 	};
-	struct conn *l = listener_find(kind, port);
+	struct conn *l;
 	int fd, err;
 
-	if (l)
-		return l;
 	if (port < 1024 && !may_bind_low) {
 		errno = EACCES;
 		return NULL;
@@ -403,22 +403,13 @@ struct conn *listener_get(enum conn_kind kind, unsigned int port,
 		return NULL;
 	}
 	l = conn_new(kind, fd);
-	if (!l) {
-		close(fd);
-		errno = ENOMEM;
+	if (!l)
 		return NULL;
-	}
 	l->port = port;
 	l->who = *who;
 	l->refs = 1;
 	l->listed = true;
 	list_add_tail(&l->lnk, &listeners);
-	if (loop_add(&l->w, EPOLLIN | EPOLLOUT | EPOLLET) < 0) {
-		err = errno;
-		conn_free(l);
-		errno = err;
-		return NULL;
-	}
 	return l;
 }
 

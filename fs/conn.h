@@ -45,13 +45,14 @@ void conn_accept(struct request *req, struct conn *listener, bool nonblock,
 void conn_open_bound(struct request *req, struct conn *bound);
 
 /*
- * Listeners (stream and datagram), one per port, created on first use.
- * Returns the listener or NULL with errno set (EACCES below 1024 without
- * CAP_NET_BIND_SERVICE in @who, EADDRINUSE, EPERM outside the guest...).
+ * Listeners (stream and datagram), one per port: listener_find() the one
+ * on @port, or NULL; listener_create() a new one (on first use), or NULL
+ * with errno set (EACCES below 1024 unless @may_bind_low, EADDRINUSE,
+ * EPERM outside the guest...).
  */
-struct conn *listener_get(enum conn_kind kind, unsigned int port,
-			  const struct opener *who, bool may_bind_low);
 struct conn *listener_find(enum conn_kind kind, unsigned int port);
+struct conn *listener_create(enum conn_kind kind, unsigned int port,
+			     const struct opener *who, bool may_bind_low);
 /* rm: close the listener; parked accepts fail with ECONNABORTED. */
 void listener_remove(struct conn *l);
 /* Listener ports of @kind in ascending order, for readdir; returns count. */

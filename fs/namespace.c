@@ -197,8 +197,8 @@ static int lookup_listener(fuse_req_t req, enum conn_kind kind,
 	ns_opener(req, &who);
 	c = listener_find(kind, port);
 	if (!c) {
-		c = listener_get(kind, port, &who,
-				 port >= 1024 || may_bind_low(req));
+		c = listener_create(kind, port, &who,
+				    port >= 1024 || may_bind_low(req));
 		if (!c)
 			return errno;
 	}

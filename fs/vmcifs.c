@@ -191,6 +191,16 @@ static void vmcifs_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_readlink(req, buf);
 }
 
+/* Answer a read at @off of at most @size bytes from @buf (@len bytes). */
+static void reply_slice(fuse_req_t req, const char *buf, size_t len, off_t off,
+			size_t size)
+{
+	if (off < 0 || (size_t)off >= len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, buf + off, len - off < size ? len - off : size);
+}
+
 static void vmcifs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 			   off_t off, struct fuse_file_info *fi)
 {
@@ -201,10 +211,8 @@ static void vmcifs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 	(void)fi;
 	if (err)
 		fuse_reply_err(req, err);
-	else if (off < 0 || (size_t)off >= len)
-		fuse_reply_buf(req, NULL, 0);
 	else
-		fuse_reply_buf(req, buf + off, len - off < size ? len - off : size);
+		reply_slice(req, buf, len, off, size);
 	free(buf);
 }
 
@@ -295,11 +303,7 @@ static void vmcifs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (ino == INO_CONNECTIONS) {
 		struct table *t = (struct table *)(uintptr_t)fi->fh;
 
-		if (off < 0 || (size_t)off >= t->len)
-			fuse_reply_buf(req, NULL, 0);
-		else
-			fuse_reply_buf(req, t->text + off,
-				       t->len - off < size ? t->len - off : size);
+		reply_slice(req, t->text, t->len, off, size);
 		return;
 	}
 	conn_read((struct conn *)(uintptr_t)fi->fh, (struct request *)req,

@@ -41,6 +41,23 @@ def ready(path):
         os.rename(path + '.tmp', path)
 
 
+def unescaped(text):
+    """TEXT as given on the command line, with \\n and friends made bytes."""
+    return text.encode().decode('unicode_escape').encode('latin-1')
+
+
+def recv_all(sock, echo=False):
+    """Everything until EOF (sent back as it comes with echo)."""
+    data = b''
+    while True:
+        x = sock.recv(65536)
+        if not x:
+            return data
+        data += x
+        if echo:
+            sock.sendall(x)
+
+
 def cmd_listen(a):
     s = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
     s.bind((socket.VMADDR_CID_ANY, a.port))
@@ -52,21 +69,14 @@ def cmd_listen(a):
             c.sendall(b'v' * a.send_bytes)
             c.shutdown(socket.SHUT_WR)
         if a.send is not None:
-            c.sendall(a.send.encode().decode('unicode_escape').encode('latin-1'))
+            c.sendall(unescaped(a.send))
             if not a.echo:
                 c.shutdown(socket.SHUT_WR)
         if a.no_read:
             time.sleep(a.hold)
             c.close()
             continue
-        data = b''
-        while True:
-            x = c.recv(65536)
-            if not x:
-                break
-            data += x
-            if a.echo:
-                c.sendall(x)
+        data = recv_all(c, a.echo)
         if a.hold:
             time.sleep(a.hold)
         c.close()
@@ -89,15 +99,10 @@ def cmd_connect(a):
         print('OK')
         return
     if a.send is not None:
-        s.sendall(a.send.encode().decode('unicode_escape').encode('latin-1'))
+        s.sendall(unescaped(a.send))
         s.shutdown(socket.SHUT_WR)
     if a.recv:
-        data = b''
-        while True:
-            x = s.recv(65536)
-            if not x:
-                break
-            data += x
+        data = recv_all(s)
         print('recv: %d bytes: %r' % (len(data), data), flush=True)
     s.close()
 
