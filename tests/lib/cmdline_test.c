@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cmdline_test.c: how the guest guard reads the kernel command line
- * (vmci_cmdline_is_guest(), internal to libvmci, hence the static library).
- * Opens no socket; meson test runs it on the host, tests/lib/007 in the guest.
+ * (__vmci_cmdline_is_guest(), private to vmci_sockets.h, which libvmci's
+ * vmci_guest_guard() shares). Opens no socket; tests/lib/009 runs it on the
+ * host, tests/lib/007 in the guest.
  */
+#include <stdbool.h>
 #include <stdio.h>
 
-#include "internal.h"
+#include "vmci_sockets.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -42,7 +44,7 @@ int main(void)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		bool got = vmci_cmdline_is_guest(cases[i].cmdline);
+		bool got = __vmci_cmdline_is_guest(cases[i].cmdline);
 		bool ok = got == cases[i].guest;
 		const char *p;
 

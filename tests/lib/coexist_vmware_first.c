@@ -2,8 +2,9 @@
 /*
  * coexist_vmware_first.c: vmci_sockets.h, then <linux/vm_sockets.h> and
  * vmci.h, in one translation unit. That it compiles is most of the test;
- * the static assertions pin VMware's numbers to Linux's where they agree.
- * Opens no socket (meson test runs it on the host, tests/lib/008 in the guest).
+ * the static assertions pin VMware's numbers, names and layout, and Linux's
+ * where they agree. Opens no socket (meson test runs it on the host,
+ * tests/lib/008 from the installed headers in the guest).
  */
 #include "vmci_sockets.h"
 #include <linux/vm_sockets.h>
@@ -15,21 +16,30 @@
 _Static_assert(SO_VMCI_BUFFER_SIZE == 0 && SO_VMCI_BUFFER_MIN_SIZE == 1 &&
 	       SO_VMCI_BUFFER_MAX_SIZE == 2 && SO_VMCI_PEER_HOST_VM_ID == 3 &&
 	       SO_VMCI_SERVICE_LABEL == 4 && SO_VMCI_TRUSTED == 5 &&
-	       SO_VMCI_CONNECT_TIMEOUT == 6 && SO_VMCI_NONBLOCK_TXRX == 7 &&
-	       SO_VMCI_DISCONNECT_CAUSE == 8, "VMware's option numbers");
+	       SO_VMCI_NONBLOCK_TXRX == 7, "VMware's option numbers");
 _Static_assert(SO_VMCI_BUFFER_SIZE == SO_VM_SOCKETS_BUFFER_SIZE &&
 	       SO_VMCI_BUFFER_MIN_SIZE == SO_VM_SOCKETS_BUFFER_MIN_SIZE &&
-	       SO_VMCI_BUFFER_MAX_SIZE == SO_VM_SOCKETS_BUFFER_MAX_SIZE,
-	       "buffer options agree with Linux");
+	       SO_VMCI_BUFFER_MAX_SIZE == SO_VM_SOCKETS_BUFFER_MAX_SIZE &&
+	       SO_VMCI_CONNECT_TIMEOUT == SO_VM_SOCKETS_CONNECT_TIMEOUT,
+	       "each option has Linux's number");
+_Static_assert(SO_VMCI_DISCONNECT_CAUSE != SO_VM_SOCKETS_CONNECT_TIMEOUT_NEW &&
+	       SO_VMCI_DISCONNECT_CAUSE != SO_VM_SOCKETS_CONNECT_TIMEOUT_OLD,
+	       "VMware's disconnect cause is not one of Linux's options");
 _Static_assert(VMCI_SOCKETS_GET_LOCAL_CID == IOCTL_VM_SOCKETS_GET_LOCAL_CID,
 	       "VMware's local-CID ioctl is Linux's");
 _Static_assert(VMADDR_CID_ANY == 0xffffffffU && VMADDR_PORT_ANY == 0xffffffffU &&
 	       VMADDR_CID_HYPERVISOR == 0 && VMADDR_CID_LOCAL == 1 &&
 	       VMADDR_CID_HOST == 2, "address names");
+_Static_assert(VMCI_SOCKETS_LINUX_SOCKADDR_VM == 0, "VMware's names, as it came first");
 _Static_assert(sizeof(struct sockaddr_vm) == sizeof(struct sockaddr) &&
 	       offsetof(struct sockaddr_vm, svm_port) == 4 &&
-	       offsetof(struct sockaddr_vm, svm_cid) == 8,
-	       "sockaddr_vm has VMware's layout");
+	       offsetof(struct sockaddr_vm, svm_cid) == 8 &&
+	       offsetof(struct sockaddr_vm, svm_zero) == 12 &&
+	       sizeof(((struct sockaddr_vm *)0)->svm_zero) == 4,
+	       "sockaddr_vm has VMware's layout and names");
+_Static_assert(offsetof(struct sockaddr_vm, svm_flags) == 12 &&
+	       sizeof(((struct sockaddr_vm *)0)->svm_flags) == 1,
+	       "and Linux's svm_flags, at offset 12");
 
 int main(void)
 {
@@ -39,8 +49,10 @@ int main(void)
 	addr.svm_family = AF_VSOCK;
 	addr.svm_cid = VMADDR_CID_ANY;
 	addr.svm_port = VMADDR_PORT_ANY;
-	printf("vmci_sockets.h first: sockaddr_vm %zu bytes, options %d..%d, ioctl %d\n",
-	       sizeof(addr), SO_VMCI_BUFFER_SIZE, SO_VMCI_DISCONNECT_CAUSE,
+	addr.svm_flags = VMADDR_FLAG_TO_HOST;
+	printf("vmci_sockets.h first: sockaddr_vm %zu bytes, svm_zero %zu, svm_flags is svm_zero[0]: %s, ioctl %d\n",
+	       sizeof(addr), sizeof(addr.svm_zero),
+	       addr.svm_zero[0] == VMADDR_FLAG_TO_HOST ? "yes" : "no",
 	       VMCI_SOCKETS_GET_LOCAL_CID);
 	return addr.svm_port == VMADDR_PORT_ANY ? 0 : 1;
 }

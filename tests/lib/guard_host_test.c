@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * guard_host_test.c: outside the vmcifs guest, every VMCISock_* function
- * refuses with EPERM before it touches AF_VSOCK.
+ * guard_host_test.c: outside the vmcifs guest, every VMCISock_* function of
+ * vmci_sockets.h (inline, in this very file) and libvmci's vmci_guest_guard()
+ * refuse with EPERM before they touch AF_VSOCK.
  *
  * Meant for the development host, where AF_VSOCK must never be used, so the
- * test cannot rely on the guard it tests: it links the static libvmci with
- * socket, open and ioctl wrapped (-Wl,--wrap). The wrappers never reach the
- * kernel for AF_VSOCK or /dev/vsock; they count the attempts, which must be
- * zero. Exits 77 (skipped) inside the guest and in non-guest-only builds.
+ * test cannot rely on the guard it tests: it is linked with socket, open
+ * and ioctl wrapped (-Wl,--wrap), which catches the header's calls and the
+ * static libvmci's alike. The wrappers never reach the kernel for AF_VSOCK or
+ * /dev/vsock; they count the attempts, which must be zero. Exits 77
+ * (skipped) inside the guest and when the header is not guest-only.
  */
-#include "config.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -84,8 +84,8 @@ int main(void)
 {
 	int failures = 0, outfd = 5;
 
-	if (!VMCIFS_GUEST_ONLY) {
-		printf("skipped: libvmci is built without guest_only\n");
+	if (!VMCI_SOCKETS_GUEST_ONLY) {
+		printf("skipped: vmci_sockets.h is configured without guest_only\n");
 		return 77;
 	}
 	if (vmci_guest_guard() == 0) {
@@ -93,6 +93,7 @@ int main(void)
 		return 77;
 	}
 	printf("guard: %s\n", vmci_guard_message());
+	failures += vmci_guest_guard() != -EPERM;
 
 	errno = 0;
 	failures += !(VMCISock_GetAFValue() == -1 && errno == EPERM);
@@ -104,6 +105,10 @@ int main(void)
 	failures += !(VMCISock_Version() == VMCI_SOCKETS_INVALID_VERSION && errno == EPERM);
 	errno = 0;
 	failures += !(VMCISock_Uuid2ContextId("x") == VMADDR_CID_ANY && errno == EPERM);
+
+	/* Twice: the answer is kept, and says no again. */
+	errno = 0;
+	failures += !(VMCISock_GetAFValue() == -1 && errno == EPERM);
 
 	printf("%d wrong results, %d AF_VSOCK attempts\n", failures, attempts);
 	return failures || attempts ? 1 : 0;
