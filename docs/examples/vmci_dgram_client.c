@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vmci_dgram_client.c: the datagram client of the VMCI Sockets Programming
  * Guide, chapter 4 ("Having the Client Request a Connection"), as a whole
@@ -8,10 +8,14 @@
  *   vmci_dgram_client [CID [PORT]]
  *
  * Sends each line of its standard input as one datagram to PORT (default
- * 15000) of context CID (default 2, the host) and prints the reply
+ * 15000) of context CID (default SERVER_CID, 2: the host, a constant of this
+ * program as in the guide) and prints the reply
  * (vmci_dgram_server echoes it). A reply that does not come within 5
  * seconds is an error: datagrams may be lost. Needs a vsock transport with
- * datagrams. Build with libvmci: cc ... -lvmci
+ * datagrams. vmci_sockets.h is all it needs:
+ * cc vmci_dgram_client.c $(pkg-config --cflags vmci)
+ *
+ * matrix: c89 gnu89 c99 gnu99 c11 gnu11 c17 gnu17
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,7 @@
 #include "vmci_sockets.h"
 
 #define BUFSIZE 4096
+#define SERVER_CID 2		/* the host */
 #define DEFAULT_PORT 15000
 #define REPLY_TIMEOUT_SEC 5
 
@@ -43,7 +48,7 @@ static int parse_u32(const char *what, const char *s, unsigned int *out)
 int main(int argc, char **argv)
 {
 	int afVMCI, sockfd, status = 1;
-	unsigned int cid = VMADDR_CID_HOST, port = DEFAULT_PORT;
+	unsigned int cid = SERVER_CID, port = DEFAULT_PORT;
 	struct sockaddr_vm their_addr = {0};
 	struct sockaddr_vm from_addr;
 	socklen_t from_addr_size;

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vmci_dgram_server.c: the datagram server of the VMCI Sockets Programming
  * Guide, chapter 4 ("Preparing the Server for a Connection"), as a whole
@@ -10,7 +10,10 @@
  * Binds PORT (default 15000; "any" lets the kernel choose) of any local
  * context, sends each of COUNT datagrams (default 1) back to where it came
  * from, and exits. Needs a vsock transport with datagrams (VMCI has them;
- * vsock_loopback and virtio do not). Build with libvmci: cc ... -lvmci
+ * vsock_loopback and virtio do not). vmci_sockets.h is all it needs:
+ * cc vmci_dgram_server.c $(pkg-config --cflags vmci)
+ *
+ * matrix: c89 gnu89 c99 gnu99 c11 gnu11 c17 gnu17
  */
 #include <stdio.h>
 #include <stdlib.h>

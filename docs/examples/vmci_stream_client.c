@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0-only
+/* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vmci_stream_client.c: the stream client of the VMCI Sockets Programming
  * Guide, chapter 3 ("Having the Client Request a Connection"), as a whole
@@ -7,10 +7,14 @@
  *
  *   vmci_stream_client [CID [PORT]]
  *
- * Connects to PORT (default 15000) of context CID (default 2, the host),
+ * Connects to PORT (default 15000) of context CID (default SERVER_CID, 2:
+ * the host, a constant of this program as in the guide),
  * sends each line of its standard input, prints what the server sends back
  * (vmci_stream_server echoes it), and closes the connection at end of input.
- * Build with libvmci: cc ... -lvmci
+ * vmci_sockets.h is all it needs:
+ * cc vmci_stream_client.c $(pkg-config --cflags vmci)
+ *
+ * matrix: c89 gnu89 c99 gnu99 c11 gnu11 c17 gnu17
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +25,7 @@
 #include "vmci_sockets.h"
 
 #define BUFSIZE 4096
+#define SERVER_CID 2		/* the host */
 #define DEFAULT_PORT 15000
 #define CONNECT_TIMEOUT_SEC 5
 
@@ -42,7 +47,7 @@ static int parse_u32(const char *what, const char *s, unsigned int *out)
 int main(int argc, char **argv)
 {
 	int afVMCI, sockfd, status = 1;
-	unsigned int cid = VMADDR_CID_HOST, port = DEFAULT_PORT;
+	unsigned int cid = SERVER_CID, port = DEFAULT_PORT;
 	struct sockaddr_vm their_addr = {0};
 	struct timeval timeout = { CONNECT_TIMEOUT_SEC, 0 };
 	char send_buf[BUFSIZE];
