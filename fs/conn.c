@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * conn.c: the VMCI sockets behind /vmci and the callers waiting on them.
+ * conn.c: the connection engine (see conn.h).
  *
  * Every socket is non-blocking and sits in the event loop's epoll set,
  * edge-triggered, for its whole life. An operation first tries the socket
@@ -8,39 +8,37 @@
  * the conn's read or write queue (in arrival order) and answered when the
  * socket becomes ready. Nothing here ever sleeps.
  *
- * Stream writes behave like send() into a socket buffer: once the head of
- * the write queue is held here (copied, or a big one kept in its FUSE
- * request buffer), its writer is answered at once and the rest goes out as
- * the socket drains, in chunks (send_some()); at most one such write per
- * connection, the next writer waits. A later failure is reported to the
- * next write, and a released connection stays until that data is out.
+ * Writes are answered only once their last byte is in the socket (the data
+ * of a parked write stays in its request buffer, or in a copy for small
+ * ones, until then); so a closed or failed connection never owes anybody
+ * anything, and release closes at once.
+ *
+ * A listener opened with O_NONBLOCK gives a handle that has no socket yet
+ * (ST_WAITING): its first read or write accepts. Until then it holds a
+ * reference to its listener and is on the listener's list of handles,
+ * whose poll handles hear of every client that arrives.
  *
  * Everything runs on the event loop's single thread: no locks. Interrupts
  * (signals) take a parked request off its queue at once and answer it from
- * conn_run_deferred(), after the FUSE request that carried the interrupt,
- * because the FUSE library may be inside its own bookkeeping for that
- * request when it tells us.
+ * conn_run_deferred(), after the request that carried the interrupt,
+ * because the front end may be inside its own bookkeeping for that request
+ * when it tells us. Conns closed during an event batch are freed after it
+ * (conn_reap), since an event of the same batch may still name them.
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-#include <fcntl.h>
-#include <linux/vm_sockets.h>
-
-#include <vmci.h>
 
 #include "conn.h"
 #include "list.h"
 #include "loop.h"
+#include "quota.h"
 
-#define LISTEN_BACKLOG	128
-/* FUSE never asks for more than max_read (1 MiB with libfuse 3.14). */
+/* A read never asks for more than max_read (1 MiB with libfuse 3.14). */
 #define SCRATCH_SIZE	(1 << 20)
 /* Stream sends: a quarter of the default socket buffer (256 KiB), see send_some(). */
 #define STREAM_CHUNK	(64 << 10)
@@ -52,151 +50,230 @@ enum pending_kind { P_READ, P_WRITE, P_CONNECT, P_ACCEPT };
 /* A caller waiting on a conn. */
 struct pending {
 	struct list link;	/* in conn->readq, conn->writeq or deferred */
-	struct request *req;
+	struct request *req;	/* NULL: an accept for a waiting handle (into) */
 	struct conn *conn;
 	enum pending_kind kind;
 	bool interrupted;
 	size_t size;		/* read: bytes asked; write: bytes in data */
 	size_t done;		/* write: bytes of data sent */
 	size_t prior;		/* write: bytes sent before it was parked */
-	char *data;		/* write: what is left to send: our copy, or */
+	const char *data;	/* write: what is left to send: our copy, or */
 	void *kept;		/* ...in this request buffer (big writes) */
-	struct opener who;	/* accept: the caller, for the new conn */
+	struct opener who;	/* accept: the caller, charged for the new conn */
+	struct conn *into;	/* accept: for this waiting handle */
+	uintptr_t cookie;	/* accept, connect: handed back with the reply */
 };
 
-enum conn_state { ST_CONNECTING, ST_OPEN, ST_CLOSED };
+enum conn_state {
+	ST_WAITING,		/* a listener's handle that has not accepted yet */
+	ST_CONNECTING,
+	ST_OPEN,
+	ST_CLOSED,		/* socket closed (rm of a listener, shutdown) */
+};
 
 struct conn {
-	struct watch w;		/* w.fd is the socket; -1 once closed */
+	struct watch w;		/* w.fd is the socket; -1 if none */
 	enum conn_kind kind;
 	enum conn_state state;
 	unsigned int cid, port;	/* the address dialled, or the bound port */
-	struct opener who;
+	struct opener who;	/* charged for this conn (quota.c) */
+	int refs;		/* open files, plus the listener table's */
 	struct list readq;	/* P_READ, or P_ACCEPT on a listener */
 	struct list writeq;	/* P_WRITE */
 	struct pending *connecting;
 	void *ph;		/* newest poll handle, notified on any event */
 	uint64_t rx, tx;	/* bytes received and sent */
-	int refs;		/* bound datagram sockets: table + open files */
-	bool listed;		/* listeners: still in the listeners table */
-	bool closing;		/* released; flushing what it already accepted */
-	int write_err;		/* a send of accepted data failed: later writes get it */
-	struct list all;	/* in all_conns (for /vmci/connections) */
-	struct list lnk;	/* in listeners */
+	struct conn *listener;	/* ST_WAITING: where it accepts (a reference) */
+	struct pending *accepting; /* ST_WAITING: its accept on listener->readq */
+	struct list handles;	/* listener: its ST_WAITING handles */
+	struct list hlink;	/* ST_WAITING: in listener->handles */
+	struct list all;	/* in all_conns, or dead once freed */
 };
 
+static const struct conn_frontend *fe;
+static const struct conn_sockets *so;
 static LIST(all_conns);
-static LIST(listeners);
 static LIST(deferred);
 static LIST(dead);
+static size_t nconns;
 static char *scratch;
 
-static int guard(void)
-{
-	static int checked, result;
+static void conn_ready(struct watch *w, uint32_t events);
+static void conn_reap(void);
 
-	if (!checked) {
-		checked = 1;
-		result = vmci_guest_guard();
-		if (result < 0)
-			vmcifs_log("vmcifs: %s", vmci_guard_message());
-	}
-	return result < 0 ? -EPERM : 0;
+int conn_init(const struct conn_frontend *frontend, const struct conn_sockets *sockets)
+{
+	fe = frontend;
+	so = sockets;
+	return loop_after_batch(conn_reap);
 }
 
-static void conn_ready(struct watch *w, uint32_t events);
-
-/*
- * A conn for socket @fd, watched by the event loop (edge-triggered, for
- * good). It owns @fd: on failure @fd is closed and errno set.
- */
-static struct conn *conn_new(enum conn_kind kind, int fd)
+/* A conn without a socket yet, charged to @who: NULL with *err set. */
+static struct conn *conn_alloc(enum conn_kind kind, const struct opener *who,
+			       int *err)
 {
-	struct conn *c = calloc(1, sizeof(*c));
-	int err;
+	struct conn *c;
 
+	*err = quota_charge(who->uid);
+	if (*err)
+		return NULL;
+	c = calloc(1, sizeof(*c));
 	if (!c) {
-		close(fd);
-		errno = ENOMEM;
+		quota_uncharge(who->uid);
+		*err = ENOMEM;
 		return NULL;
 	}
-	c->w.fd = fd;
+	c->w.fd = -1;
 	c->w.ready = conn_ready;
-	if (loop_add(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) < 0) {
-		err = errno;
-		close(fd);
-		free(c);
-		errno = err;
-		return NULL;
-	}
 	c->kind = kind;
 	c->state = ST_OPEN;
+	c->who = *who;
+	c->refs = 1;
 	list_init(&c->readq);
 	list_init(&c->writeq);
-	list_init(&c->lnk);
+	list_init(&c->handles);
+	list_init(&c->hlink);
 	list_add_tail(&c->all, &all_conns);
+	nconns++;
 	return c;
+}
+
+/* Give @c its socket @fd, watched for good: 0, or an errno (@fd closed). */
+static int conn_attach(struct conn *c, int fd)
+{
+	c->w.fd = fd;
+	if (loop_add(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) == 0)
+		return 0;
+	c->w.fd = -1;
+	close(fd);
+	return errno;
 }
 
 static void pending_free(struct pending *p)
 {
 	if (p->kept)
-		loop_return_buffer(p->kept);
+		fe->return_data(p->kept);
 	else
-		free(p->data);
+		free((char *)p->data);
 	free(p);
 }
 
-/* Answer every parked request of @c with @err (or EOF for reads if 0). */
+/* A waiting handle's accept is no longer wanted. */
+static void cancel_accepting(struct conn *h)
+{
+	if (!h->accepting)
+		return;
+	list_del(&h->accepting->link);
+	pending_free(h->accepting);
+	h->accepting = NULL;
+}
+
+/* Answer a parked request that will not be served: @err (0: end of file). */
+static void fail_pending(struct pending *p, int err)
+{
+	if (p->kind == P_WRITE && p->prior + p->done)
+		fe->reply_written(p->req, p->prior + p->done);
+	else if (err || p->kind != P_READ)
+		fe->reply_error(p->req, err ? err : ECONNABORTED);
+	else
+		fe->reply_data(p->req, NULL, 0);
+}
+
+static void fail_handle(struct conn *h, int err);
+
+/* Answer every request parked on @q with @err (or EOF for reads if 0). */
 static void fail_queue(struct list *q, int err)
 {
 	struct list *pos, *tmp;
 
 	list_for_each_safe(pos, tmp, q) {
 		struct pending *p = list_entry(pos, struct pending, link);
+		struct conn *h = p->into;
 
 		list_del(&p->link);
-		if (!p->req)
-			;	/* a write already answered */
-		else if (p->kind == P_WRITE && p->prior + p->done)
-			reply_written(p->req, p->prior + p->done);
-		else if (err)
-			reply_error(p->req, err);
-		else
-			reply_data(p->req, NULL, 0);
+		if (h) {
+			h->accepting = NULL;
+			fail_handle(h, err ? err : ECONNABORTED);
+		} else {
+			fail_pending(p, err);
+		}
 		pending_free(p);
 	}
 }
 
-static void conn_close_socket(struct conn *c)
+/* A waiting handle will never get a client: fail what waits on it. */
+static void fail_handle(struct conn *h, int err)
 {
-	if (c->w.fd < 0)
-		return;
-	loop_del(&c->w);
-	close(c->w.fd);
-	c->w.fd = -1;
-	c->state = ST_CLOSED;
+	fail_queue(&h->readq, err);
+	fail_queue(&h->writeq, err);
+	if (h->ph) {
+		fe->poll_notify(h->ph);
+		h->ph = NULL;
+	}
+}
+
+static void notify_poller(struct conn *c)
+{
 	if (c->ph) {
-		poll_notify(c->ph);
+		fe->poll_notify(c->ph);
 		c->ph = NULL;
 	}
 }
 
+static void notify_handles(struct conn *l)
+{
+	struct list *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &l->handles)
+		notify_poller(list_entry(pos, struct conn, hlink));
+}
+
+static void close_socket(struct conn *c)
+{
+	if (c->w.fd >= 0) {
+		loop_del(&c->w);
+		close(c->w.fd);
+		c->w.fd = -1;
+	}
+	c->state = ST_CLOSED;
+	notify_poller(c);
+	notify_handles(c);
+}
+
 /*
- * The memory goes only in conn_reap(): an event for @c may still be waiting
- * in the loop's current batch (conn_ready ignores closed conns).
+ * Close and unlink @c; the memory goes in conn_reap(), after the current
+ * event batch (conn_ready ignores conns without a socket).
  */
 static void conn_free(struct conn *c)
 {
-	fail_queue(&c->readq, EBADF);
+	if (c->connecting) {
+		fail_pending(c->connecting, ECONNABORTED);
+		list_del(&c->connecting->link);
+		pending_free(c->connecting);
+		c->connecting = NULL;
+	}
+	fail_queue(&c->readq, c->kind == CONN_LISTEN ? ECONNABORTED : EBADF);
 	fail_queue(&c->writeq, EBADF);
-	conn_close_socket(c);
+	cancel_accepting(c);
+	close_socket(c);
+	if (c->ph) {
+		fe->poll_drop(c->ph);
+		c->ph = NULL;
+	}
+	list_del(&c->hlink);
 	list_del(&c->all);
-	list_del(&c->lnk);
 	list_add_tail(&c->all, &dead);
+	nconns--;
+	quota_uncharge(c->who.uid);
+	if (c->listener) {
+		struct conn *l = c->listener;
+
+		c->listener = NULL;
+		conn_release(l);
+	}
 }
 
-void conn_reap(void)
+static void conn_reap(void)
 {
 	while (!list_empty(&dead)) {
 		struct conn *c = list_first(&dead, struct conn, all);
@@ -206,20 +283,21 @@ void conn_reap(void)
 	}
 }
 
-static int new_socket(enum conn_kind kind)
+void conn_release(struct conn *c)
 {
-	int type = (kind == CONN_STREAM || kind == CONN_LISTEN) ?
-		SOCK_STREAM : SOCK_DGRAM;
-	int err = guard();
-
-	if (err)
-		return err;
-	int fd = socket(AF_VSOCK, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-
-	return fd < 0 ? -errno : fd;
+	if (--c->refs > 0)
+		return;
+	conn_free(c);
 }
 
-/* Queue a caller on @q; the caller then calls request_on_interrupt() last. */
+/* Hand a new conn to its opener; drop it if the opener is gone. */
+static void opened(struct request *req, struct conn *c, uintptr_t cookie)
+{
+	if (!fe->reply_opened(req, c, cookie))
+		conn_release(c);
+}
+
+/* Queue a caller on @q; the caller then registers on_interrupt last. */
 static struct pending *park(struct conn *c, struct list *q,
 			    enum pending_kind kind, struct request *req)
 {
@@ -235,227 +313,290 @@ static struct pending *park(struct conn *c, struct list *q,
 }
 
 void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
-		  unsigned int port, const struct opener *who)
+		  unsigned int port, const struct opener *who, uintptr_t cookie)
 {
-	struct sockaddr_vm svm = {
-		.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port,
-	};
+	bool in_progress = false;
 	struct conn *c;
-	int fd = new_socket(kind);
+	int err, fd;
 
-	if (fd < 0) {
-		reply_error(req, -fd);
-		return;
-	}
-	c = conn_new(kind, fd);
+	c = conn_alloc(kind, who, &err);
 	if (!c) {
-		reply_error(req, errno);
+		fe->reply_error(req, err);
 		return;
 	}
 	c->cid = cid;
 	c->port = port;
-	c->who = *who;
-	if (connect(fd, (struct sockaddr *)&svm, sizeof(svm)) == 0) {
-		reply_opened(req, c);
+	fd = so->connect(kind, cid, port, &in_progress);
+	if (fd < 0 || (err = conn_attach(c, fd)) != 0) {
+		fe->reply_error(req, fd < 0 ? -fd : err);
+		conn_release(c);
 		return;
 	}
-	if (errno != EINPROGRESS)
-		goto fail;
-	/* Parked on readq, which stays idle until the connect completes. */
-	c->state = ST_CONNECTING;
+	if (!in_progress) {
+		opened(req, c, cookie);
+		return;
+	}
+	/* Answered by finish_connect() once the socket says how it went. */
 	c->connecting = park(c, &c->readq, P_CONNECT, req);
 	if (!c->connecting) {
-		errno = ENOMEM;
-		goto fail;
+		fe->reply_error(req, ENOMEM);
+		conn_release(c);
+		return;
 	}
-	request_on_interrupt(req, c->connecting);	/* last: may free c */
-	return;
-fail:
-	reply_error(req, errno);
-	conn_free(c);
+	list_del(&c->connecting->link);	/* on no queue: c->connecting names it */
+	c->state = ST_CONNECTING;
+	c->connecting->cookie = cookie;
+	fe->on_interrupt(req, c->connecting);	/* last: may free c */
 }
 
 /* The connect finished (or not yet): answer the open. False if @c is gone. */
 static bool finish_connect(struct conn *c)
 {
 	struct pending *p = c->connecting;
-	struct sockaddr_vm svm;
-	socklen_t len = sizeof(svm);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 	int err = 0;
 	socklen_t elen = sizeof(err);
 
 	if (getsockopt(c->w.fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
 		err = errno;
-	if (!err && getpeername(c->w.fd, (struct sockaddr *)&svm, &len) < 0) {
+	if (!err && getpeername(c->w.fd, (struct sockaddr *)&ss, &len) < 0) {
 		if (errno == ENOTCONN)
 			return true;	/* still connecting */
 		err = errno;
 	}
 	c->connecting = NULL;
-	list_del(&p->link);
 	if (err) {
-		reply_error(p->req, err);
+		fe->reply_error(p->req, err);
 		pending_free(p);
-		conn_free(c);
+		conn_release(c);
 		return false;
 	}
 	c->state = ST_OPEN;
 	struct request *req = p->req;
+	uintptr_t cookie = p->cookie;
 
 	pending_free(p);
-	reply_opened(req, c);	/* may release c if the caller is gone */
+	opened(req, c, cookie);
 	return false;
 }
 
-static struct conn *accept_one(struct conn *l, const struct opener *who)
+/* accept(2) errors that concern one client only: try the next one. */
+static bool accept_retry(int err)
 {
-	int fd = accept4(l->w.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-	struct conn *c;
-
-	if (fd < 0)
-		return NULL;
-	c = conn_new(CONN_STREAM, fd);
-	if (!c)
-		return NULL;
-	c->port = l->port;
-	c->who = *who;
-	return c;
+	return err == EINTR || err == ECONNABORTED || err == EPROTO ||
+	       err == ECONNRESET;
 }
 
-void conn_accept(struct request *req, struct conn *l, bool nonblock,
-		 const struct opener *who)
+/* One client from @l's backlog: an fd, or -errno (-EAGAIN: none waits). */
+static int accept_fd(struct conn *l)
+{
+	for (;;) {
+		int fd = accept4(l->w.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd >= 0)
+			return fd;
+		if (!accept_retry(errno))
+			return -errno;
+	}
+}
+
+static void serve_reads(struct conn *c);
+static void serve_writes(struct conn *c);
+
+/* A waiting handle got its client @fd: it is a connection from now on. */
+static void handle_attach(struct conn *h, int fd)
+{
+	struct conn *l = h->listener;
+	int err = conn_attach(h, fd);
+
+	h->port = l->port;
+	h->listener = NULL;
+	list_del(&h->hlink);
+	conn_release(l);
+	if (err) {
+		h->state = ST_CLOSED;
+		fail_handle(h, err);
+		return;
+	}
+	h->state = ST_OPEN;
+	serve_reads(h);
+	serve_writes(h);
+	notify_poller(h);
+}
+
+/* A waiting handle's own read or write: accept now. 0, EAGAIN or an errno. */
+static int handle_accept_now(struct conn *h)
+{
+	struct conn *l = h->listener;
+	int fd;
+
+	if (l->state == ST_CLOSED)
+		return ECONNABORTED;
+	if (!list_empty(&l->readq))
+		return EAGAIN;	/* earlier openers wait for the next client */
+	fd = accept_fd(l);
+	if (fd < 0)
+		return -fd;
+	handle_attach(h, fd);
+	return h->state == ST_OPEN ? 0 : ECONNABORTED;
+}
+
+/* A blocking read or write on a waiting handle: accept the next client. */
+static int handle_wait(struct conn *h)
+{
+	struct pending *p;
+
+	if (h->accepting)
+		return 0;
+	p = park(h->listener, &h->listener->readq, P_ACCEPT, NULL);
+	if (!p)
+		return ENOMEM;
+	p->into = h;
+	p->who = h->who;
+	h->accepting = p;
+	return 0;
+}
+
+/* Serve the accepts parked on listener @l, in arrival order. */
+static void serve_accepts(struct conn *l)
+{
+	while (!list_empty(&l->readq)) {
+		struct pending *p = list_first(&l->readq, struct pending, link);
+		struct conn *nc = NULL;
+		int err = 0, fd;
+
+		/* The opener's cap first: a refused client stays in the backlog. */
+		if (!p->into) {
+			nc = conn_alloc(CONN_STREAM, &p->who, &err);
+			if (!nc) {
+				list_del(&p->link);
+				fe->reply_error(p->req, err);
+				pending_free(p);
+				continue;
+			}
+		}
+		fd = accept_fd(l);
+		if (fd == -EAGAIN) {
+			if (nc)
+				conn_release(nc);
+			return;
+		}
+		list_del(&p->link);
+		if (p->into) {
+			p->into->accepting = NULL;
+			if (fd < 0)
+				fail_handle(p->into, -fd);
+			else
+				handle_attach(p->into, fd);
+		} else if (fd < 0 || (err = conn_attach(nc, fd)) != 0) {
+			fe->reply_error(p->req, fd < 0 ? -fd : err);
+			conn_release(nc);
+		} else {
+			nc->port = l->port;
+			opened(p->req, nc, p->cookie);
+		}
+		pending_free(p);
+	}
+}
+
+void conn_accept(struct request *req, struct conn *l, bool later,
+		 const struct opener *who, uintptr_t cookie)
 {
 	struct pending *p;
 	struct conn *c;
+	int err, fd;
 
 	if (l->state == ST_CLOSED) {
-		reply_error(req, ENOENT);
+		fe->reply_error(req, ENOENT);
+		return;
+	}
+	if (later) {
+		c = conn_alloc(CONN_STREAM, who, &err);
+		if (!c) {
+			fe->reply_error(req, err);
+			return;
+		}
+		c->state = ST_WAITING;
+		c->port = l->port;
+		c->listener = l;
+		l->refs++;
+		list_add_tail(&c->hlink, &l->handles);
+		opened(req, c, cookie);
 		return;
 	}
 	if (list_empty(&l->readq)) {
-		c = accept_one(l, who);
-		if (c) {
-			reply_opened(req, c);
+		c = conn_alloc(CONN_STREAM, who, &err);
+		if (!c) {
+			fe->reply_error(req, err);
 			return;
 		}
-		if (errno != EAGAIN) {
-			reply_error(req, errno);
+		fd = accept_fd(l);
+		if (fd >= 0) {
+			err = conn_attach(c, fd);
+			if (err) {
+				fe->reply_error(req, err);
+				conn_release(c);
+				return;
+			}
+			c->port = l->port;
+			opened(req, c, cookie);
 			return;
 		}
-	}
-	if (nonblock) {
-		reply_error(req, EAGAIN);
-		return;
+		conn_release(c);
+		if (fd != -EAGAIN) {
+			fe->reply_error(req, -fd);
+			return;
+		}
 	}
 	p = park(l, &l->readq, P_ACCEPT, req);
 	if (!p) {
-		reply_error(req, ENOMEM);
+		fe->reply_error(req, ENOMEM);
 		return;
 	}
 	p->who = *who;
-	request_on_interrupt(req, p);
+	p->cookie = cookie;
+	fe->on_interrupt(req, p);
 }
 
-void conn_open_bound(struct request *req, struct conn *bound)
+void conn_open_bound(struct request *req, struct conn *bound, uintptr_t cookie)
 {
+	if (bound->state == ST_CLOSED) {
+		fe->reply_error(req, ENOENT);
+		return;
+	}
 	bound->refs++;
-	reply_opened(req, bound);
+	opened(req, bound, cookie);
 }
 
-struct conn *listener_find(enum conn_kind kind, unsigned int port)
+struct conn *conn_listen(enum conn_kind kind, unsigned int port,
+			 const struct opener *who)
 {
-	struct list *pos, *tmp;
-
-	list_for_each_safe(pos, tmp, &listeners) {
-		struct conn *l = list_entry(pos, struct conn, lnk);
-
-		if (l->kind == kind && l->port == port)
-			return l;
-	}
-	return NULL;
-}
-
-struct conn *listener_create(enum conn_kind kind, unsigned int port,
-			     const struct opener *who, bool may_bind_low)
-{
-	struct sockaddr_vm svm = {
-		.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
-		.svm_port = port,
-	};
 	struct conn *l;
-	int fd, err;
+	int err, fd;
 
-	if (port < 1024 && !may_bind_low) {
-		errno = EACCES;
-		return NULL;
-	}
-	fd = new_socket(kind);
-	if (fd < 0) {
-		errno = -fd;
-		return NULL;
-	}
-	if (bind(fd, (struct sockaddr *)&svm, sizeof(svm)) < 0 ||
-	    (kind == CONN_LISTEN && listen(fd, LISTEN_BACKLOG) < 0)) {
-		err = errno;
-		vmcifs_log("vmcifs: listen on port %u: %s", port, strerror(err));
-		close(fd);
+	l = conn_alloc(kind, who, &err);
+	if (!l) {
 		errno = err;
 		return NULL;
 	}
-	l = conn_new(kind, fd);
-	if (!l)
-		return NULL;
 	l->port = port;
-	l->who = *who;
-	l->refs = 1;
-	l->listed = true;
-	list_add_tail(&l->lnk, &listeners);
+	fd = so->bind(kind, port);
+	if (fd < 0 || (err = conn_attach(l, fd)) != 0) {
+		err = fd < 0 ? -fd : err;
+		conn_release(l);
+		errno = err;
+		return NULL;
+	}
 	return l;
 }
 
-void listener_remove(struct conn *l)
+void conn_close(struct conn *c)
 {
-	if (!l->listed)
-		return;
-	l->listed = false;
-	list_del(&l->lnk);
 	/* Waiting accepts fail; waiting datagram readers see end of file. */
-	fail_queue(&l->readq, l->kind == CONN_LISTEN ? ECONNABORTED : 0);
-	conn_close_socket(l);
-	if (--l->refs <= 0)
-		conn_free(l);
-}
-
-static int cmp_uint(const void *a, const void *b)
-{
-	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-size_t listener_ports(enum conn_kind kind, unsigned int *ports, size_t max)
-{
-	struct list *pos, *tmp;
-	size_t n = 0;
-
-	list_for_each_safe(pos, tmp, &listeners) {
-		struct conn *l = list_entry(pos, struct conn, lnk);
-
-		if (l->kind == kind && n < max)
-			ports[n++] = l->port;
-	}
-	qsort(ports, n, sizeof(*ports), cmp_uint);
-	return n;
-}
-
-uid_t listener_uid(const struct conn *l)
-{
-	return l->who.uid;
-}
-
-gid_t listener_gid(const struct conn *l)
-{
-	return l->who.gid;
+	fail_queue(&c->readq, c->kind == CONN_LISTEN ? ECONNABORTED : 0);
+	close_socket(c);
+	/* Handles with nothing parked learn it on their next call. */
 }
 
 /* One recv into the scratch buffer; returns bytes or -errno. */
@@ -464,7 +605,7 @@ static ssize_t recv_some(struct conn *c, size_t size)
 	ssize_t n;
 
 	if (c->w.fd < 0)
-		return 0;	/* a removed listener: end of file */
+		return 0;	/* a removed bound socket: end of file */
 	if (!scratch) {
 		scratch = malloc(SCRATCH_SIZE);
 		if (!scratch)
@@ -479,76 +620,100 @@ static ssize_t recv_some(struct conn *c, size_t size)
 	return n;
 }
 
-void conn_read(struct conn *c, struct request *req, size_t size, bool nonblock)
+/*
+ * The rest of a read(2) the kernel split: the first part came back full.
+ * Answer at once with what is there, even nothing, so that the caller gets
+ * what was available; a datagram read never takes a second datagram.
+ */
+static void read_continued(struct conn *c, struct request *req, size_t size)
 {
-	if (list_empty(&c->readq)) {
+	struct pollfd pfd = { .fd = c->w.fd, .events = POLLIN };
+	ssize_t n = 0;
+
+	/* An error stays for the next read(2): this one has data to return. */
+	if (c->kind == CONN_STREAM && c->w.fd >= 0 && list_empty(&c->readq) &&
+	    poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
+	    !(pfd.revents & POLLERR))
+		n = recv_some(c, size);
+	fe->reply_data(req, scratch, n > 0 ? n : 0);
+}
+
+/*
+ * A waiting handle's read or write: accept first. True if the caller is
+ * answered (error, EAGAIN) or parked (with @park_q); false to go on.
+ */
+static bool handle_first_io(struct conn *h, struct request *req, bool nonblock)
+{
+	int err = handle_accept_now(h);
+
+	if (!err)
+		return false;
+	if (err != EAGAIN || nonblock) {
+		fe->reply_error(req, err);
+		return true;
+	}
+	err = handle_wait(h);
+	if (err) {
+		fe->reply_error(req, err);
+		return true;
+	}
+	return false;	/* parks below: no socket yet means "would block" */
+}
+
+void conn_read(struct conn *c, struct request *req, size_t size, bool continued,
+	       bool nonblock)
+{
+	struct pending *p;
+
+	if (c->state == ST_WAITING && handle_first_io(c, req, nonblock))
+		return;
+	if (continued && c->state != ST_WAITING) {
+		read_continued(c, req, size);
+		return;
+	}
+	if (c->state != ST_WAITING && list_empty(&c->readq)) {
 		ssize_t n = recv_some(c, size);
 
 		if (n >= 0) {
-			reply_data(req, scratch, n);
+			fe->reply_data(req, scratch, n);
 			return;
 		}
 		if (n != -EAGAIN) {
-			reply_error(req, -n);
+			fe->reply_error(req, -n);
 			return;
 		}
 	}
 	if (nonblock) {
-		reply_error(req, EAGAIN);
+		fe->reply_error(req, EAGAIN);
 		return;
 	}
-	struct pending *p = park(c, &c->readq, P_READ, req);
-
+	p = park(c, &c->readq, P_READ, req);
 	if (!p) {
-		reply_error(req, ENOMEM);
+		fe->reply_error(req, ENOMEM);
 		return;
 	}
 	p->size = size;
-	request_on_interrupt(req, p);
+	fe->on_interrupt(req, p);
 }
 
 static void serve_reads(struct conn *c)
 {
+	if (c->kind == CONN_LISTEN) {
+		serve_accepts(c);
+		return;
+	}
 	while (!list_empty(&c->readq)) {
 		struct pending *p = list_first(&c->readq, struct pending, link);
-
-		if (p->kind == P_ACCEPT) {
-			struct conn *nc = accept_one(c, &p->who);
-
-			if (!nc && errno == EAGAIN)
-				return;
-			list_del(&p->link);
-			if (nc)
-				reply_opened(p->req, nc);
-			else
-				reply_error(p->req, errno);
-			pending_free(p);
-			continue;
-		}
 		ssize_t n = recv_some(c, p->size);
 
 		if (n == -EAGAIN)
 			return;
 		list_del(&p->link);
 		if (n >= 0)
-			reply_data(p->req, scratch, n);
+			fe->reply_data(p->req, scratch, n);
 		else
-			reply_error(p->req, -n);
+			fe->reply_error(p->req, -n);
 		pending_free(p);
-	}
-}
-
-/* The head write has its data here: answer its writer now (stream only). */
-static void ack_head(struct conn *c)
-{
-	struct pending *p;
-
-	if (c->kind != CONN_STREAM || list_empty(&c->writeq))
-		return;
-	p = list_first(&c->writeq, struct pending, link);
-	if (p->req) {
-		reply_written(p->req, p->prior + p->size);
-		p->req = NULL;
 	}
 }
 
@@ -581,78 +746,87 @@ static ssize_t send_some(struct conn *c, const char *data, size_t len)
 	return sent;
 }
 
-void conn_write(struct conn *c, struct request *req, const char *buf,
-		size_t len, bool nonblock)
+/* Park the unsent rest (@len - @sent bytes of @buf) of a blocking write. */
+static void park_write(struct conn *c, struct request *req, const char *buf,
+		       size_t len, size_t sent)
+{
+	/*
+	 * Big writes keep the request's buffer, small ones a copy (a whole
+	 * buffer each would cost too much memory).
+	 */
+	void *kept = len - sent >= KEEP_BUFFER_MIN ? fe->keep_data(buf) : NULL;
+	char *copy = kept ? NULL : malloc(len - sent);
+	struct pending *p;
+
+	if (!kept && !copy) {
+		if (sent)
+			fe->reply_written(req, sent);
+		else
+			fe->reply_error(req, ENOMEM);
+		return;
+	}
+	if (copy)
+		memcpy(copy, buf + sent, len - sent);
+	p = park(c, &c->writeq, P_WRITE, req);
+	if (!p) {
+		if (kept)
+			fe->return_data(kept);
+		free(copy);
+		if (sent)
+			fe->reply_written(req, sent);
+		else
+			fe->reply_error(req, ENOMEM);
+		return;
+	}
+	p->data = copy ? copy : buf + sent;
+	p->kept = kept;
+	p->size = len - sent;
+	p->prior = sent;
+	fe->on_interrupt(req, p);
+}
+
+void conn_write(struct conn *c, struct request *req, const char *buf, size_t len,
+		bool continued, bool nonblock)
 {
 	ssize_t n = 0;
 
 	if (c->kind == CONN_DGRAM_BOUND) {
-		reply_error(req, EDESTADDRREQ);
+		fe->reply_error(req, EDESTADDRREQ);
 		return;
 	}
-	if (c->w.fd < 0) {
-		reply_error(req, EPIPE);
+	if (c->kind == CONN_DGRAM && continued) {
+		/* The rest of a split write would be a second datagram. */
+		fe->reply_error(req, EMSGSIZE);
 		return;
 	}
-	if (c->write_err) {
-		reply_error(req, c->write_err);
+	if (c->state == ST_WAITING && handle_first_io(c, req, nonblock))
+		return;
+	if (c->state == ST_CLOSED) {
+		fe->reply_error(req, EPIPE);
 		return;
 	}
-	if (list_empty(&c->writeq)) {
+	if (c->state == ST_OPEN && list_empty(&c->writeq)) {
 		n = send_some(c, buf, len);
 		if (n < 0 && n != -EAGAIN) {
-			reply_error(req, -n);
+			fe->reply_error(req, -n);
 			return;
 		}
 		if (n < 0)
 			n = 0;
 		if ((size_t)n == len) {
-			reply_written(req, len);
+			fe->reply_written(req, len);
 			return;
 		}
 	}
 	if (nonblock) {
+		/* What a non-blocking send says: what went in, or EAGAIN. */
 		if (n > 0)
-			reply_written(req, n);
+			fe->reply_written(req, n);
 		else
-			reply_error(req, EAGAIN);
+			fe->reply_error(req, EAGAIN);
 		return;
 	}
-	/*
-	 * Keep the rest: big writes keep the request's buffer, small ones a
-	 * copy (a whole buffer each would cost too much memory).
-	 */
-	void *kept = len - n >= KEEP_BUFFER_MIN ? loop_keep_request_data(buf) : NULL;
-	char *copy = kept ? (char *)buf + n : malloc(len - n);
-	struct pending *p;
-
-	if (!copy) {
-		if (n > 0)
-			reply_written(req, n);
-		else
-			reply_error(req, ENOMEM);
-		return;
-	}
-	if (!kept)
-		memcpy(copy, buf + n, len - n);
-	p = park(c, &c->writeq, P_WRITE, req);
-	if (!p) {
-		if (kept)
-			loop_return_buffer(kept);
-		else
-			free(copy);
-		reply_error(req, ENOMEM);
-		return;
-	}
-	p->data = copy;
-	p->kept = kept;
-	p->size = len - n;
-	p->prior = n;
-	if (list_first(&c->writeq, struct pending, link) == p) {
-		ack_head(c);	/* the copy is ours now: like a socket buffer */
-		return;
-	}
-	request_on_interrupt(req, p);
+	park_write(c, req, buf, len, n);
 }
 
 static void serve_writes(struct conn *c)
@@ -662,31 +836,20 @@ static void serve_writes(struct conn *c)
 		ssize_t n = send_some(c, p->data + p->done, p->size - p->done);
 
 		if (n == -EAGAIN)
-			break;
+			return;
 		if (n < 0) {
-			int err = -n;
-
 			list_del(&p->link);
-			if (!p->req)
-				c->write_err = err;	/* already answered */
-			else if (p->prior + p->done)
-				reply_written(p->req, p->prior + p->done);
-			else
-				reply_error(p->req, c->write_err ? c->write_err : err);
+			fail_pending(p, -n);
 			pending_free(p);
 			continue;
 		}
 		p->done += n;
-		if (p->done == p->size) {
-			list_del(&p->link);
-			if (p->req)
-				reply_written(p->req, p->prior + p->size);
-			pending_free(p);
-		}
+		if (p->done < p->size)
+			return;
+		list_del(&p->link);
+		fe->reply_written(p->req, p->prior + p->size);
+		pending_free(p);
 	}
-	ack_head(c);
-	if (c->closing && (list_empty(&c->writeq) || c->write_err))
-		conn_free(c);
 }
 
 static void conn_ready(struct watch *w, uint32_t events)
@@ -695,67 +858,59 @@ static void conn_ready(struct watch *w, uint32_t events)
 
 	if (c->w.fd < 0)
 		return;		/* closed earlier in this batch */
-	if (c->connecting) {
-		if (!finish_connect(c))
-			return;
-		if (c->connecting)
-			return;
-	}
+	if (c->connecting && !finish_connect(c))
+		return;
+	if (c->connecting)
+		return;
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		serve_reads(c);
-	if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+	if (c->kind != CONN_LISTEN && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
 		serve_writes(c);
-	if (c->ph) {
-		poll_notify(c->ph);
-		c->ph = NULL;
-	}
+	notify_poller(c);
+	if (c->kind == CONN_LISTEN)
+		notify_handles(c);
+}
+
+static void keep_poll_handle(struct conn *c, void *ph)
+{
+	if (!ph)
+		return;
+	if (c->ph)
+		fe->poll_drop(c->ph);
+	c->ph = ph;
 }
 
 unsigned int conn_poll(struct conn *c, void *ph)
 {
-	struct pollfd pfd = {
-		.fd = c->w.fd,
-		.events = POLLIN | POLLOUT | POLLRDHUP | POLLPRI,
-	};
-	unsigned int revents;
+	struct pollfd pfd = { .events = POLLIN | POLLOUT | POLLRDHUP | POLLPRI };
 
+	if (c->state == ST_WAITING) {
+		/* Ready once a client waits: a read or write would accept it. */
+		struct conn *l = c->listener;
+
+		keep_poll_handle(c, ph);
+		if (l->state == ST_CLOSED)
+			return POLLERR | POLLHUP;
+		pfd.fd = l->w.fd;
+		pfd.events = POLLIN;
+		if (list_empty(&l->readq) && poll(&pfd, 1, 0) == 1 &&
+		    (pfd.revents & POLLIN))
+			return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
+		return 0;
+	}
 	if (c->w.fd < 0) {
 		if (ph)
-			poll_drop(ph);
-		return POLLIN | POLLHUP;	/* removed listener: EOF */
+			fe->poll_drop(ph);
+		return POLLIN | POLLHUP;	/* removed bound socket: EOF */
 	}
+	pfd.fd = c->w.fd;
 	if (poll(&pfd, 1, 0) < 0)
 		pfd.revents = POLLERR;
-	revents = pfd.revents;
-	/* Our own queued writes go first: not writable until they are out. */
+	/* Parked writes go first: not writable until they are in. */
 	if (!list_empty(&c->writeq))
-		revents &= ~(POLLOUT | POLLWRNORM);
-	if (ph) {
-		if (c->ph)
-			poll_drop(c->ph);
-		c->ph = ph;
-	}
-	return revents;
-}
-
-void conn_release(struct conn *c)
-{
-	if (c->kind == CONN_DGRAM_BOUND || c->kind == CONN_LISTEN) {
-		if (--c->refs <= 0)
-			conn_free(c);
-		return;
-	}
-	/* Data its writers were told is sent: send it, then close. */
-	if (!list_empty(&c->writeq) && c->w.fd >= 0 && !c->write_err) {
-		c->closing = true;
-		fail_queue(&c->readq, EBADF);
-		if (c->ph) {
-			poll_drop(c->ph);
-			c->ph = NULL;
-		}
-		return;
-	}
-	conn_free(c);
+		pfd.revents &= ~(POLLOUT | POLLWRNORM);
+	keep_poll_handle(c, ph);
+	return pfd.revents;
 }
 
 void conn_interrupt(void *pending)
@@ -766,13 +921,18 @@ void conn_interrupt(void *pending)
 	if (p->interrupted)
 		return;
 	p->interrupted = true;
-	list_del(&p->link);
-	list_add_tail(&p->link, &deferred);
 	if (p->kind == P_CONNECT) {
 		c->connecting = NULL;
-		conn_free(c);
+		conn_release(c);
+	} else {
+		list_del(&p->link);
 	}
+	list_add_tail(&p->link, &deferred);
 	p->conn = NULL;
+	/* A waiting handle whose callers all left needs no client. */
+	if (c->state == ST_WAITING && list_empty(&c->readq) &&
+	    list_empty(&c->writeq))
+		cancel_accepting(c);
 }
 
 void conn_run_deferred(void)
@@ -782,9 +942,9 @@ void conn_run_deferred(void)
 
 		list_del(&p->link);
 		if (p->kind == P_WRITE && p->prior + p->done)
-			reply_written(p->req, p->prior + p->done);
+			fe->reply_written(p->req, p->prior + p->done);
 		else
-			reply_error(p->req, EINTR);
+			fe->reply_error(p->req, EINTR);
 		pending_free(p);
 	}
 }
@@ -798,118 +958,76 @@ void conn_shutdown_all(int err)
 		struct conn *c = list_entry(pos, struct conn, all);
 
 		if (c->connecting) {
-			struct pending *p = c->connecting;
-
+			fe->reply_error(c->connecting->req, err);
+			pending_free(c->connecting);
 			c->connecting = NULL;
-			list_del(&p->link);
-			reply_error(p->req, err);
-			pending_free(p);
 		}
 		fail_queue(&c->readq, err);
 		fail_queue(&c->writeq, err);
-		conn_close_socket(c);
+		close_socket(c);
 	}
 }
 
-static const char *kind_name(enum conn_kind k)
+void conn_destroy_all(void)
 {
-	switch (k) {
-	case CONN_STREAM: return "stream";
-	case CONN_DGRAM: return "dgram";
-	case CONN_LISTEN: return "listen";
-	case CONN_DGRAM_BOUND: return "dgram-listen";
+	conn_shutdown_all(ECONNABORTED);
+	while (!list_empty(&all_conns)) {
+		struct conn *c = list_first(&all_conns, struct conn, all);
+
+		c->listener = NULL;	/* freed in this same walk */
+		c->refs = 1;
+		conn_release(c);
 	}
-	return "?";
+	conn_reap();
+	free(scratch);
+	scratch = NULL;
 }
 
 static const char *state_name(const struct conn *c)
 {
-	struct sockaddr_vm svm;
-	socklen_t len = sizeof(svm);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
 	struct pollfd pfd = { .fd = c->w.fd, .events = POLLRDHUP };
 
-	if (c->state == ST_CLOSED)
-		return "closed";
-	if (c->closing)
-		return "closing";
-	if (c->state == ST_CONNECTING)
-		return "connecting";
+	switch (c->state) {
+	case ST_WAITING: return "waiting";
+	case ST_CONNECTING: return "connecting";
+	case ST_CLOSED: return "closed";
+	case ST_OPEN: break;
+	}
 	if (c->kind == CONN_LISTEN)
 		return "listening";
 	if (c->kind == CONN_DGRAM_BOUND)
 		return "bound";
 	if (c->kind == CONN_STREAM &&
-	    getpeername(c->w.fd, (struct sockaddr *)&svm, &len) < 0)
+	    getpeername(c->w.fd, (struct sockaddr *)&ss, &len) < 0)
 		return "closed";
 	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP)))
 		return "peer-closed";
 	return "established";
 }
 
-static void addr_text(int fd, bool peer, char *buf, size_t size)
+void conn_get_info(const struct conn *c, struct conn_info *info)
 {
-	struct sockaddr_vm svm;
-	socklen_t len = sizeof(svm);
-	int r = peer ? getpeername(fd, (struct sockaddr *)&svm, &len) :
-		getsockname(fd, (struct sockaddr *)&svm, &len);
-
-	if (fd < 0 || r < 0)
-		snprintf(buf, size, "-");
-	else
-		vmci_format_addr(buf, size, svm.svm_cid, svm.svm_port);
+	info->kind = c->kind;
+	info->state = state_name(c);
+	info->fd = c->w.fd;
+	info->cid = c->cid;
+	info->port = c->port;
+	info->rx = c->rx;
+	info->tx = c->tx;
+	info->who = c->who;
 }
 
-char *conn_table(size_t *lenp)
+void conn_for_each(void (*fn)(const struct conn *c, void *arg), void *arg)
 {
 	struct list *pos, *tmp;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
 
-	if (!f)
-		return NULL;
-	fprintf(f, "%-12s %-22s %-22s %-11s %12s %12s %7s\n", "type", "local",
-		"remote", "state", "rx", "tx", "pid");
-	list_for_each_safe(pos, tmp, &all_conns) {
-		struct conn *c = list_entry(pos, struct conn, all);
-		char local[32], remote[32];
-
-		addr_text(c->w.fd, false, local, sizeof(local));
-		if (c->kind == CONN_LISTEN || c->kind == CONN_DGRAM_BOUND)
-			snprintf(remote, sizeof(remote), "-");
-		else if (c->kind == CONN_DGRAM || c->state == ST_CONNECTING)
-			vmci_format_addr(remote, sizeof(remote), c->cid, c->port);
-		else
-			addr_text(c->w.fd, true, remote, sizeof(remote));
-		fprintf(f, "%-12s %-22s %-22s %-11s %12llu %12llu %7d\n",
-			kind_name(c->kind), local, remote, state_name(c),
-			(unsigned long long)c->rx, (unsigned long long)c->tx,
-			(int)c->who.pid);
-	}
-	if (fclose(f) != 0) {
-		free(text);
-		return NULL;
-	}
-	*lenp = len;
-	return text;
+	list_for_each_safe(pos, tmp, &all_conns)
+		fn(list_entry(pos, struct conn, all), arg);
 }
 
-long conn_local_cid(void)
+size_t conn_count(void)
 {
-	unsigned int cid = VMADDR_CID_ANY;
-	int fd, err = guard();
-
-	if (err)
-		return err;
-	fd = open("/dev/vsock", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, IOCTL_VM_SOCKETS_GET_LOCAL_CID, &cid) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	close(fd);
-	/* Only a local (loopback) transport: this context is CID 1. */
-	return cid == VMADDR_CID_ANY ? VMADDR_CID_LOCAL : cid;
+	return nconns;
 }

@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * conn.h: the VMCI sockets behind the files of /vmci. A struct conn is one
- * socket: a stream or datagram connection, a stream listener or a bound
- * datagram socket. Callers that must wait (read with no data, write into a
- * full socket, connect, accept) are parked on the conn as a struct request
- * and answered from the event loop when the socket is ready. This file knows
- * nothing of FUSE: it answers through the reply_*() functions of reply.h.
+ * conn.h: the connection engine, the sockets behind the files of /vmci. A
+ * struct conn is one socket: a stream or datagram connection, a stream
+ * listener or a bound datagram socket (or an open of a listener that has
+ * not accepted yet). Callers that must wait (read with no data, write into
+ * a full socket, connect, accept) are parked on the conn and answered from
+ * the event loop when the socket is ready.
+ *
+ * The engine knows neither FUSE nor vsock: it answers callers through a
+ * struct conn_frontend and makes its sockets through a struct conn_sockets,
+ * both handed to conn_init(). The daemon hands it FUSE replies and AF_VSOCK
+ * (vmcifs.c, vsock.c); the unit tests fake replies and use AF_UNIX.
+ *
+ * What a write means: a write is answered once all its bytes are in the
+ * socket, or with what send(2) would have said (the bytes that went in
+ * before an error or a signal, or the error). Nothing a writer was told is
+ * sent is ever held by the daemon.
  */
 #ifndef VMCIFS_CONN_H
 #define VMCIFS_CONN_H
@@ -15,8 +25,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "reply.h"
-
 enum conn_kind {
 	CONN_STREAM,		/* connected stream: /vmci/<cid>/<port> or accepted */
 	CONN_DGRAM,		/* connected datagram socket: /vmci/<cid>/dgram/<port> */
@@ -24,63 +32,119 @@ enum conn_kind {
 	CONN_DGRAM_BOUND,	/* bound datagram socket: /vmci/listen/dgram/<port> */
 };
 
-struct conn;
-
-/* Who opened or created it (shown in /vmci/connections, owner of listeners). */
+/* Who opened or created it: charged for it, shown in /vmci/connections. */
 struct opener {
 	pid_t pid;
 	uid_t uid;
 	gid_t gid;
 };
 
+struct request;		/* the front end's: the engine only hands it back */
+struct conn;
+
 /*
- * Opening. Each answers @req exactly once: reply_opened() with a new conn
- * (or the listener itself for a bound datagram socket), or reply_error().
+ * How the engine answers. Every request handed to the engine gets exactly
+ * one reply_*() call, now or later.
  */
+struct conn_frontend {
+	void (*reply_error)(struct request *req, int err);
+	void (*reply_data)(struct request *req, const void *buf, size_t len);
+	void (*reply_written)(struct request *req, size_t len);
+	/*
+	 * The open of @req made @c (its handle until conn_release()); @cookie
+	 * is the one the open was started with. False if the caller is gone:
+	 * no release will come, and the engine drops @c itself.
+	 */
+	bool (*reply_opened)(struct request *req, struct conn *c, uintptr_t cookie);
+	/* Call conn_interrupt(@pending) when the caller of @req gets a signal
+	 * (maybe at once). The engine registers it last: it may free things. */
+	void (*on_interrupt)(struct request *req, void *pending);
+	/* Poll handles: wake the poller (and forget the handle), or just forget it. */
+	void (*poll_notify)(void *ph);
+	void (*poll_drop)(void *ph);
+	/*
+	 * The data of the write being handled must outlive the handler: a
+	 * token for return_data(), or NULL and the engine copies the data.
+	 */
+	void *(*keep_data)(const void *data);
+	void (*return_data)(void *token);
+};
+
+/* Where the sockets come from. Both return a non-blocking fd or -errno. */
+struct conn_sockets {
+	/* Connected to @cid:@port, or still connecting (*@in_progress set). */
+	int (*connect)(enum conn_kind kind, unsigned int cid, unsigned int port,
+		       bool *in_progress);
+	/* Bound to @port; listening too for CONN_LISTEN. */
+	int (*bind)(enum conn_kind kind, unsigned int port);
+};
+
+/* Before anything else; the loop (loop.h) must be initialized. */
+int conn_init(const struct conn_frontend *fe, const struct conn_sockets *so);
+
+/* Opening. Each answers @req once: reply_opened() or reply_error(). */
 void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
-		  unsigned int port, const struct opener *who);
-void conn_accept(struct request *req, struct conn *listener, bool nonblock,
-		 const struct opener *who);
-/* A bound datagram socket's open: takes a reference, answers at once. */
-void conn_open_bound(struct request *req, struct conn *bound);
+		  unsigned int port, const struct opener *who, uintptr_t cookie);
+/*
+ * An open of @listener. Blocking (@later false): accept a client, waiting
+ * for one. @later (O_NONBLOCK): a handle at once that accepts on its first
+ * read or write, so that opening never takes a client nobody will serve.
+ */
+void conn_accept(struct request *req, struct conn *listener, bool later,
+		 const struct opener *who, uintptr_t cookie);
+/* An open of a bound datagram socket: the socket itself, shared. */
+void conn_open_bound(struct request *req, struct conn *bound, uintptr_t cookie);
 
 /*
- * Listeners (stream and datagram), one per port: listener_find() the one
- * on @port, or NULL; listener_create() a new one (on first use), or NULL
- * with errno set (EACCES below 1024 unless @may_bind_low, EADDRINUSE,
- * EPERM outside the guest...).
+ * A listening (CONN_LISTEN) or bound (CONN_DGRAM_BOUND) socket on @port,
+ * charged to @who, with one reference (the caller's); NULL with errno set
+ * (EDQUOT, EADDRINUSE, ...). Who may listen where is listener.c's rule.
  */
-struct conn *listener_find(enum conn_kind kind, unsigned int port);
-struct conn *listener_create(enum conn_kind kind, unsigned int port,
-			     const struct opener *who, bool may_bind_low);
-/* rm: close the listener; parked accepts fail with ECONNABORTED. */
-void listener_remove(struct conn *l);
-/* Listener ports of @kind in ascending order, for readdir; returns count. */
-size_t listener_ports(enum conn_kind kind, unsigned int *ports, size_t max);
-uid_t listener_uid(const struct conn *l);
-gid_t listener_gid(const struct conn *l);
+struct conn *conn_listen(enum conn_kind kind, unsigned int port,
+			 const struct opener *who);
+/*
+ * Close a listening socket now (rm): waiting accepts and handles fail with
+ * ECONNABORTED, readers of a bound datagram socket see end of file. The
+ * conn itself lives until its last reference is released.
+ */
+void conn_close(struct conn *c);
 
-/* I/O on an open conn; each answers @req exactly once, now or later. */
-void conn_read(struct conn *c, struct request *req, size_t size, bool nonblock);
-void conn_write(struct conn *c, struct request *req, const char *buf,
-		size_t len, bool nonblock);
-/* Current poll(2) mask; keeps @ph (a poll handle) to notify on change. */
+/*
+ * I/O on an open conn; each answers @req exactly once, now or later.
+ * @continued: this request carries the rest of one read(2)/write(2) that
+ * the kernel split in pieces (see vmcifs.8: a read is answered at once
+ * then, a datagram write refused).
+ */
+void conn_read(struct conn *c, struct request *req, size_t size, bool continued,
+	       bool nonblock);
+void conn_write(struct conn *c, struct request *req, const char *buf, size_t len,
+		bool continued, bool nonblock);
+/* Current poll(2) mask; keeps @ph (a poll handle, or NULL) to notify on change. */
 unsigned int conn_poll(struct conn *c, void *ph);
-/* The last close of an open file. */
+/* Drop a reference: the last close of an open file, or the listener table's. */
 void conn_release(struct conn *c);
 
-/* A parked request was interrupted by a signal (answered later, see below). */
+/* The caller of a parked request got a signal (see on_interrupt). */
 void conn_interrupt(void *pending);
-/* Answer interrupted requests; the loop calls it after each FUSE request. */
+/* Answer the interrupted requests: after each request the front end handles. */
 void conn_run_deferred(void);
-/* Free the conns closed since the last call (after each event batch). */
-void conn_reap(void);
-/* Unmount or exit: fail every parked request with @err, close every socket. */
+/* Stopping: fail every parked request with @err, close every socket. */
 void conn_shutdown_all(int err);
+/* Exit: free every conn (after conn_shutdown_all). */
+void conn_destroy_all(void);
 
-/* The text of /vmci/connections, malloc'd; *len set. */
-char *conn_table(size_t *len);
-/* The local CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID), or -errno. */
-long conn_local_cid(void);
+/* What a conn is, for /vmci/connections. */
+struct conn_info {
+	enum conn_kind kind;
+	const char *state;	/* "established", "listening", "waiting", ... */
+	int fd;			/* the socket, or -1 */
+	unsigned int cid, port;	/* the address dialled, or the bound port */
+	uint64_t rx, tx;	/* bytes received and sent */
+	struct opener who;
+};
+void conn_get_info(const struct conn *c, struct conn_info *info);
+void conn_for_each(void (*fn)(const struct conn *c, void *arg), void *arg);
+/* Conns alive (for tests: nothing may leak). */
+size_t conn_count(void);
 
 #endif

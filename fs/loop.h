@@ -1,40 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * loop.h: the single event loop of the vmcifs daemon. One thread waits in
- * epoll on /dev/fuse, on every socket and on the signals; FUSE requests and
- * socket readiness are handled in turn, so no request ever blocks a thread.
+ * epoll on everything (/dev/fuse, every socket, the signals) and calls each
+ * watch's ready() in turn, so no request ever blocks a thread. It knows
+ * nothing of what it watches.
  */
 #ifndef VMCIFS_LOOP_H
 #define VMCIFS_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-struct fuse_session;
-
-/* Something in the epoll set: the callback gets the epoll event mask. */
+/* Something in the epoll set: ready() gets the epoll event mask. */
 struct watch {
 	int fd;
 	void (*ready)(struct watch *w, uint32_t events);
 };
 
 int loop_init(void);
-/* Add @w to the set, edge-triggered, for @events (EPOLLIN, EPOLLOUT...). */
+void loop_destroy(void);
+/* Add @w to the set for @events (EPOLLIN, EPOLLET...): 0 or -1 with errno. */
 int loop_add(struct watch *w, uint32_t events);
 void loop_del(struct watch *w);
-/*
- * Serve @se, mounted on the absolute path @mountpoint, until a signal, an
- * unmount or loop_stop(). Returns 0, 1 if the mount went away under us
- * (lazy unmount), or -errno.
- */
-/*
- * The request being handled keeps its buffer: if @data points into it,
- * returns the buffer (the data stays valid until loop_return_buffer()),
- * else NULL. Lets a parked write keep its data without copying it.
- */
-void *loop_keep_request_data(const void *data);
-void loop_return_buffer(void *buf);
-
-int loop_run(struct fuse_session *se, const char *mountpoint);
+/* Call @fn after every batch of events (a few hooks at most): 0 or -1. */
+int loop_after_batch(void (*fn)(void));
+/* Wait at most @timeout_ms (-1: no limit) and handle what came: the number
+ * of events, or -errno. */
+int loop_once(int timeout_ms);
+/* loop_once() until loop_stop(): 0 or -errno. */
+int loop_run(void);
 void loop_stop(void);
 
 #endif

@@ -7,8 +7,8 @@
  * subdirectory TAG_CID_DGRAM | cid (no memory held for either). A port is a
  * struct leaf allocated per lookup, its address is the inode number (user
  * space pointers stay below 2^47, far from the tags) and it lives until the
- * kernel forgets it. Nothing here opens a socket except the lookup of a
- * listener, which creates it (a listener lives from its first lookup to rm).
+ * kernel forgets it. Nothing here opens a socket: a listener's node names
+ * the listener (by id) that existed when it was looked up or created.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,6 +24,7 @@
 
 #include "list.h"
 #include "namespace.h"
+#include "vsock.h"
 
 enum {
 	INO_ROOT = FUSE_ROOT_ID,
@@ -39,8 +40,6 @@ enum {
 
 /* Directories and links are stable; ports are looked up afresh each time. */
 #define DIR_TIMEOUT	3600.0
-
-#define CAP_NET_BIND_SERVICE_BIT 10
 
 struct leaf {
 	struct list link;	/* in leaves, so that exit can free them all */
@@ -98,10 +97,12 @@ static void fill_stat(fuse_ino_t ino, struct stat *st)
 		st->st_ino = leaf_st_ino(&l->info);
 		st->st_uid = l->uid;
 		st->st_gid = l->gid;
-		if (l->info.kind == NODE_LISTEN || l->info.kind == NODE_LISTEN_DGRAM)
+		st->st_mode = S_IFREG | 0666;
+		if (l->info.kind == NODE_LISTEN || l->info.kind == NODE_LISTEN_DGRAM) {
+			/* Its owner's; a removed listener's node is unlinked. */
 			st->st_mode = S_IFREG | 0600;
-		else
-			st->st_mode = S_IFREG | 0666;
+			st->st_nlink = ns_listener(&l->info) ? 1 : 0;
+		}
 		return;
 	}
 	switch (ino) {
@@ -135,44 +136,11 @@ static bool valid_ino(fuse_ino_t ino)
 	       (ino & TAG_MASK) == TAG_CID_DGRAM || is_leaf(ino);
 }
 
-void ns_opener(fuse_req_t req, struct opener *who)
-{
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-
-	who->pid = ctx->pid;
-	who->uid = ctx->uid;
-	who->gid = ctx->gid;
-}
-
-/* May the caller bind a port below 1024 (CAP_NET_BIND_SERVICE)? */
-static bool may_bind_low(fuse_req_t req)
-{
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	char path[64], line[256];
-	unsigned long long caps;
-	bool ok = ctx->uid == 0;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)ctx->pid);
-	f = fopen(path, "re");
-	if (!f)
-		return ok;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "CapEff: %llx", &caps) == 1) {
-			ok = caps & (1ULL << CAP_NET_BIND_SERVICE_BIT);
-			break;
-		}
-	}
-	fclose(f);
-	return ok;
-}
-
-static int new_leaf(fuse_req_t req, enum node_kind kind, unsigned int cid,
-		    unsigned int port, fuse_ino_t *ino)
+static int new_leaf(enum node_kind kind, unsigned int cid, unsigned int port,
+		    fuse_ino_t *ino)
 {
 	struct leaf *l = calloc(1, sizeof(*l));
 
-	(void)req;
 	if (!l)
 		return ENOMEM;
 	l->nlookup = 1;
@@ -184,35 +152,83 @@ static int new_leaf(fuse_req_t req, enum node_kind kind, unsigned int cid,
 	return 0;
 }
 
-static int lookup_listener(fuse_req_t req, enum conn_kind kind,
-			   const char *name, fuse_ino_t *ino)
+static enum conn_kind conn_kind_of(enum node_kind kind)
 {
-	struct opener who;
+	return kind == NODE_LISTEN ? CONN_LISTEN : CONN_DGRAM_BOUND;
+}
+
+struct listener *ns_listener(const struct node_info *info)
+{
+	if (info->kind != NODE_LISTEN && info->kind != NODE_LISTEN_DGRAM)
+		return NULL;
+	return listener_get(conn_kind_of(info->kind), info->port, info->listener);
+}
+
+/* A node for listener @l; its owner's, and for that listener only. */
+static int listener_leaf(const struct listener *l, enum node_kind kind,
+			 unsigned int port, fuse_ino_t *ino)
+{
+	int err = new_leaf(kind, VMADDR_CID_ANY, port, ino);
+	struct leaf *leaf = leaf_of(*ino);
+
+	if (err)
+		return err;
+	leaf->info.listener = listener_id(l);
+	leaf->uid = listener_uid(l);
+	leaf->gid = listener_gid(l);
+	return 0;
+}
+
+/* Looking never acts: a missing listener is ENOENT, not created. */
+static int lookup_listener(enum conn_kind kind, const char *name, fuse_ino_t *ino)
+{
 	unsigned int port;
-	struct conn *c;
+	struct listener *l;
 	int err = parse_number(name, false, &port);
 
 	if (err)
 		return err;
-	ns_opener(req, &who);
-	c = listener_find(kind, port);
-	if (!c) {
-		c = listener_create(kind, port, &who,
-				    port >= 1024 || may_bind_low(req));
-		if (!c)
-			return errno;
-	}
-	err = new_leaf(req, kind == CONN_LISTEN ? NODE_LISTEN : NODE_LISTEN_DGRAM,
-		       VMADDR_CID_ANY, port, ino);
-	if (!err) {
-		leaf_of(*ino)->uid = listener_uid(c);
-		leaf_of(*ino)->gid = listener_gid(c);
-	}
+	l = listener_find(kind, port);
+	if (!l)
+		return ENOENT;
+	return listener_leaf(l, kind == CONN_LISTEN ? NODE_LISTEN : NODE_LISTEN_DGRAM,
+			     port, ino);
+}
+
+static void fill_entry(fuse_ino_t ino, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = ino;
+	fill_stat(ino, &e->attr);
+	if (!is_leaf(ino))
+		e->attr_timeout = e->entry_timeout = DIR_TIMEOUT;
+}
+
+int ns_listener_name(fuse_ino_t parent, const char *name, enum conn_kind *kind,
+		     unsigned int *port)
+{
+	if (parent == INO_LISTEN && strcmp(name, "dgram") != 0)
+		*kind = CONN_LISTEN;
+	else if (parent == INO_LISTEN_DGRAM)
+		*kind = CONN_DGRAM_BOUND;
+	else
+		return valid_ino(parent) ? EPERM : ENOENT;
+	return parse_number(name, false, port);
+}
+
+int ns_listener_entry(const struct listener *l, struct fuse_entry_param *e)
+{
+	enum node_kind kind = listener_kind(l) == CONN_LISTEN ? NODE_LISTEN :
+		NODE_LISTEN_DGRAM;
+	fuse_ino_t ino;
+	int err = listener_leaf(l, kind, listener_port(l), &ino);
+
+	if (!err)
+		fill_entry(ino, e);
 	return err;
 }
 
-int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
-	      struct fuse_entry_param *e)
+int ns_lookup(fuse_ino_t parent, const char *name, struct fuse_entry_param *e)
 {
 	fuse_ino_t ino = 0;
 	unsigned int n;
@@ -220,7 +236,6 @@ int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 	if (!mount_time)
 		mount_time = time(NULL);
-	memset(e, 0, sizeof(*e));
 	if (parent == INO_ROOT) {
 		if (strcmp(name, "listen") == 0)
 			ino = INO_LISTEN;
@@ -238,29 +253,26 @@ int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
 		if (strcmp(name, "dgram") == 0)
 			ino = TAG_CID_DGRAM | (parent & ~TAG_MASK);
 		else if (!parse_number(name, false, &n))
-			err = new_leaf(req, NODE_STREAM, parent & ~TAG_MASK, n, &ino);
+			err = new_leaf(NODE_STREAM, parent & ~TAG_MASK, n, &ino);
 		else
 			err = ENOENT;
 	} else if ((parent & TAG_MASK) == TAG_CID_DGRAM) {
 		err = parse_number(name, false, &n);
 		if (!err)
-			err = new_leaf(req, NODE_DGRAM, parent & ~TAG_MASK, n, &ino);
+			err = new_leaf(NODE_DGRAM, parent & ~TAG_MASK, n, &ino);
 	} else if (parent == INO_LISTEN) {
 		if (strcmp(name, "dgram") == 0)
 			ino = INO_LISTEN_DGRAM;
 		else
-			err = lookup_listener(req, CONN_LISTEN, name, &ino);
+			err = lookup_listener(CONN_LISTEN, name, &ino);
 	} else if (parent == INO_LISTEN_DGRAM) {
-		err = lookup_listener(req, CONN_DGRAM_BOUND, name, &ino);
+		err = lookup_listener(CONN_DGRAM_BOUND, name, &ino);
 	} else {
 		err = valid_ino(parent) ? ENOTDIR : ENOENT;
 	}
 	if (err)
 		return err;
-	e->ino = ino;
-	fill_stat(ino, &e->attr);
-	if (!is_leaf(ino))
-		e->attr_timeout = e->entry_timeout = DIR_TIMEOUT;
+	fill_entry(ino, e);
 	return 0;
 }
 
@@ -352,15 +364,14 @@ static void dir_add(struct dirbuf *d, const char *name, fuse_ino_t ino,
 static void dir_add_ports(struct dirbuf *d, enum conn_kind kind,
 			  enum node_kind nkind)
 {
-	size_t max = 4096, n;
-	unsigned int *ports = malloc(max * sizeof(*ports));
+	size_t n;
+	unsigned int *ports = listener_ports(kind, &n);
 	char name[16];
 
 	if (!ports) {
 		d->err = ENOMEM;
 		return;
 	}
-	n = listener_ports(kind, ports, max);
 	for (size_t i = 0; i < n; i++) {
 		struct node_info info = { .kind = nkind, .port = ports[i],
 					  .cid = VMADDR_CID_ANY };
@@ -415,30 +426,24 @@ int ns_readlink(fuse_ino_t ino, char *buf, size_t size)
 	}
 	if (ino != INO_SELF)
 		return EINVAL;
-	cid = conn_local_cid();
+	cid = vsock_local_cid();
 	if (cid < 0)
 		return (int)-cid;
 	snprintf(buf, size, "%ld", cid);
 	return 0;
 }
 
-int ns_unlink(fuse_ino_t parent, const char *name)
+int ns_unlink(fuse_ino_t parent, const char *name, uid_t uid)
 {
 	enum conn_kind kind;
 	unsigned int port;
-	struct conn *l;
+	struct listener *l;
+	int err = ns_listener_name(parent, name, &kind, &port);
 
-	if (parent == INO_LISTEN)
-		kind = CONN_LISTEN;
-	else if (parent == INO_LISTEN_DGRAM)
-		kind = CONN_DGRAM_BOUND;
-	else
-		return valid_ino(parent) ? EPERM : ENOENT;
-	if (parse_number(name, false, &port))
-		return ENOENT;
+	if (err)
+		return err;
 	l = listener_find(kind, port);
 	if (!l)
 		return ENOENT;
-	listener_remove(l);
-	return 0;
+	return listener_remove(l, uid);
 }

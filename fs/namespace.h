@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * namespace.h: the names of /vmci and the inodes behind them.
+ * namespace.h: the names of /vmci and the nodes (inodes) behind them.
  *
  *   /vmci/<cid>/<port>            stream connection per open
  *   /vmci/<cid>/dgram/<port>      datagram socket per open
@@ -8,21 +8,28 @@
  *   /vmci/listen/dgram/<port>     bound datagram socket
  *   /vmci/host -> 2, /vmci/self -> local CID, /vmci/connections
  *
+ * Looking never acts: a lookup only names things. A listener's name exists
+ * while that listener does (an open with O_CREAT makes one, rm removes it),
+ * and its node stands for that very listener, never for a later one on the
+ * same port.
+ *
  * Directories have fixed inode numbers. Every lookup of a port gives a new
- * inode (freed on forget), so each open file has its own inode and writes
- * on different connections never queue on one inode lock.
+ * node (freed on forget), so each open file has a node of its own and
+ * writes on different connections never queue on one inode lock.
  */
 #ifndef VMCIFS_NAMESPACE_H
 #define VMCIFS_NAMESPACE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
 #define FUSE_USE_VERSION 35
 #include <fuse_lowlevel.h>
 
 #include "conn.h"
+#include "listener.h"
 
 #define INO_CONNECTIONS	4
 
@@ -36,25 +43,31 @@ enum node_kind {
 	NODE_LISTEN_DGRAM,	/* listen/dgram/<port> */
 };
 
-/* What an inode stands for. */
+/* What a node stands for. */
 struct node_info {
 	enum node_kind kind;
 	unsigned int cid, port;
+	uint64_t listener;	/* NODE_LISTEN*: that listener's id */
 };
 
 /* Each returns 0 or a positive errno for the reply. */
-int ns_lookup(fuse_req_t req, fuse_ino_t parent, const char *name,
-	      struct fuse_entry_param *e);
+int ns_lookup(fuse_ino_t parent, const char *name, struct fuse_entry_param *e);
+/* A name that open(O_CREAT) may make a listener of: its kind and port. */
+int ns_listener_name(fuse_ino_t parent, const char *name, enum conn_kind *kind,
+		     unsigned int *port);
+/* A new node for listener @l, as a lookup of its name gives. */
+int ns_listener_entry(const struct listener *l, struct fuse_entry_param *e);
 void ns_forget(fuse_ino_t ino, uint64_t nlookup);
 /* Exit: free what the kernel never forgot (it forgets nothing on unmount). */
 void ns_destroy(void);
 int ns_getattr(fuse_ino_t ino, struct stat *st, double *timeout);
 int ns_info(fuse_ino_t ino, struct node_info *info);
-/* The whole directory as a dirent buffer (malloc'd) for fuse_add_direntry. */
+/* The listener a node stands for, if it still exists. */
+struct listener *ns_listener(const struct node_info *info);
+/* The whole directory now, as a dirent buffer (malloc'd): opendir's snapshot. */
 int ns_readdir(fuse_req_t req, fuse_ino_t ino, char **buf, size_t *len);
 int ns_readlink(fuse_ino_t ino, char *buf, size_t size);
-int ns_unlink(fuse_ino_t parent, const char *name);
-/* The caller of @req, for the connections table and listener ownership. */
-void ns_opener(fuse_req_t req, struct opener *who);
+/* rm by @uid: only a listener's owner may (EPERM). */
+int ns_unlink(fuse_ino_t parent, const char *name, uid_t uid);
 
 #endif

@@ -5,94 +5,158 @@
  *   vmcifs [SOURCE] MOUNTPOINT [-f] [-d] [-o OPTIONS]
  *   mount -t fuse.vmcifs vmcifs /vmci -o allow_other
  *
- * This file holds main(), the options and the table of FUSE operations,
- * each a thin call into the namespace (namespace.c: names and inodes) or
- * the connections (conn.c: sockets and waiting callers). The daemon has a
- * single thread (loop.c): no operation ever waits for a socket; it parks
- * the request and the event loop answers it when the socket is ready.
+ * This file holds main(), the options, the table of FUSE operations (each a
+ * thin call into the namespace, namespace.c, or the listeners, listener.c)
+ * and the FUSE front end handed to the connection engine (conn.c), which
+ * answers requests through it. The daemon has a single thread (loop.c): no
+ * operation ever waits for a socket; the engine parks the request and
+ * answers it when the socket is ready.
  */
 #include <errno.h>
-#include <limits.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
-#include <stdarg.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 #include <linux/fuse.h>
 
 #include "config.h"
+#include "caller.h"
 #include "conn.h"
+#include "listener.h"
+#include "log.h"
 #include "loop.h"
+#include "mount.h"
 #include "namespace.h"
+#include "quota.h"
+#include "session.h"
+#include "table.h"
+#include "vsock.h"
 
-static bool log_to_syslog;
-
-void vmcifs_log(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (log_to_syslog) {
-		vsyslog(LOG_WARNING, fmt, ap);
-	} else {
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
-	}
-	va_end(ap);
-}
-
-/* reply.h: how conn.c answers a parked request. */
+/* The engine's requests are FUSE requests. */
 #define FREQ(r) ((fuse_req_t)(r))
-
-void reply_error(struct request *req, int err)
-{
-	fuse_reply_err(FREQ(req), err);
-}
-
-void reply_data(struct request *req, const void *buf, size_t len)
-{
-	fuse_reply_buf(FREQ(req), buf, len);
-}
-
-void reply_written(struct request *req, size_t len)
-{
-	fuse_reply_write(FREQ(req), len);
-}
+#define EREQ(r) ((struct request *)(r))
 
 /*
  * Open replies carry FOPEN_STREAM (no f_pos lock: a reader blocked on an fd
  * must not block a writer on the same fd), which libfuse 3.14 has no flag
  * for: send struct fuse_open_out ourselves, as fuse_reply_open() would.
+ * With FOPEN_STREAM each read(2) and write(2) starts at offset 0, so an
+ * offset above 0 is the rest of one call that the kernel split.
  */
-static int reply_open_flags(fuse_req_t req, uint64_t fh)
-{
 #if FUSE_VERSION < FUSE_MAKE_VERSION(3, 17)
-	struct fuse_open_out out = {
-		.fh = fh,
-		.open_flags = FOPEN_STREAM | FOPEN_DIRECT_IO | FOPEN_NONSEEKABLE,
-	};
+#define OPEN_FLAGS (FOPEN_STREAM | FOPEN_DIRECT_IO | FOPEN_NONSEEKABLE)
 
-	return fuse_reply_buf(req, (const char *)&out, sizeof(out));
-#else
-#warning "libfuse >= 3.17: open replies lose FOPEN_STREAM (see docs/vmcifs.8)"
-	struct fuse_file_info fi = { .fh = fh, .direct_io = 1,
-				     .nonseekable = 1 };
-
-	return fuse_reply_open(req, &fi);
-#endif
+static bool continued(off_t off)
+{
+	return off > 0;
 }
 
-void reply_opened(struct request *req, struct conn *c)
+static int reply_open(fuse_req_t req, uint64_t fh)
 {
-	/* -ENOENT: the open was cancelled, no release will come for it. */
-	if (reply_open_flags(FREQ(req), (uintptr_t)c) == -ENOENT)
-		conn_release(c);
+	struct fuse_open_out out = { .fh = fh, .open_flags = OPEN_FLAGS };
+
+	return fuse_reply_buf(req, (const char *)&out, sizeof(out));
+}
+
+static void fill_attr(struct fuse_attr *a, const struct stat *st)
+{
+	a->ino = st->st_ino;
+	a->mode = st->st_mode;
+	a->nlink = st->st_nlink;
+	a->uid = st->st_uid;
+	a->gid = st->st_gid;
+	a->size = st->st_size;
+	a->blksize = st->st_blksize;
+	a->atime = st->st_atime;
+	a->mtime = st->st_mtime;
+	a->ctime = st->st_ctime;
+}
+
+/* CREATE's reply: the entry, then the open (fuse_reply_create's layout). */
+static int reply_create(fuse_req_t req, const struct fuse_entry_param *e,
+			uint64_t fh)
+{
+	struct {
+		struct fuse_entry_out entry;
+		struct fuse_open_out open;
+	} out;
+
+	memset(&out, 0, sizeof(out));
+	out.entry.nodeid = e->ino;
+	fill_attr(&out.entry.attr, &e->attr);
+	out.open.fh = fh;
+	out.open.open_flags = OPEN_FLAGS;
+	return fuse_reply_buf(req, (const char *)&out, sizeof(out));
+}
+#else
+#warning "libfuse >= 3.17: open replies lose FOPEN_STREAM (see docs/vmcifs.8)"
+static bool continued(off_t off)
+{
+	(void)off;
+	return false;	/* offsets are file positions now: cannot tell */
+}
+
+static int reply_open(fuse_req_t req, uint64_t fh)
+{
+	struct fuse_file_info fi = { .fh = fh, .direct_io = 1, .nonseekable = 1 };
+
+	return fuse_reply_open(req, &fi);
+}
+
+static int reply_create(fuse_req_t req, const struct fuse_entry_param *e,
+			uint64_t fh)
+{
+	struct fuse_file_info fi = { .fh = fh, .direct_io = 1, .nonseekable = 1 };
+
+	return fuse_reply_create(req, e, &fi);
+}
+#endif
+
+/* The front end of the connection engine (conn.h). */
+
+static void fe_reply_error(struct request *req, int err)
+{
+	fuse_reply_err(FREQ(req), err);
+}
+
+static void fe_reply_data(struct request *req, const void *buf, size_t len)
+{
+	fuse_reply_buf(FREQ(req), buf, len);
+}
+
+static void fe_reply_written(struct request *req, size_t len)
+{
+	fuse_reply_write(FREQ(req), len);
+}
+
+/*
+ * An open's cookie is 0, or for a CREATE the listener it made (or found):
+ * alive still, since an accept on a removed listener fails instead. A reply
+ * the kernel refuses (-ENOENT: the open was interrupted) gets no release.
+ */
+static bool fe_reply_opened(struct request *req, struct conn *c, uintptr_t cookie)
+{
+	struct fuse_entry_param e;
+
+	if (!cookie)
+		return reply_open(FREQ(req), (uintptr_t)c) == 0;
+	if (ns_listener_entry((const struct listener *)cookie, &e) != 0) {
+		fuse_reply_err(FREQ(req), ENOMEM);
+		return false;
+	}
+	if (reply_create(FREQ(req), &e, (uintptr_t)c) == 0)
+		return true;
+	ns_forget(e.ino, 1);
+	return false;
 }
 
 static void on_interrupt(fuse_req_t req, void *pending)
@@ -101,26 +165,38 @@ static void on_interrupt(fuse_req_t req, void *pending)
 	conn_interrupt(pending);
 }
 
-void request_on_interrupt(struct request *req, void *pending)
+static void fe_on_interrupt(struct request *req, void *pending)
 {
 	fuse_req_interrupt_func(FREQ(req), on_interrupt, pending);
 }
 
-void poll_notify(void *ph)
+static void fe_poll_notify(void *ph)
 {
 	fuse_lowlevel_notify_poll(ph);
 	fuse_pollhandle_destroy(ph);
 }
 
-void poll_drop(void *ph)
+static void fe_poll_drop(void *ph)
 {
 	fuse_pollhandle_destroy(ph);
 }
 
+static const struct conn_frontend fuse_frontend = {
+	.reply_error	= fe_reply_error,
+	.reply_data	= fe_reply_data,
+	.reply_written	= fe_reply_written,
+	.reply_opened	= fe_reply_opened,
+	.on_interrupt	= fe_on_interrupt,
+	.poll_notify	= fe_poll_notify,
+	.poll_drop	= fe_poll_drop,
+	.keep_data	= session_keep_buffer,
+	.return_data	= session_return_buffer,
+};
+
 /* The operations. */
 
-/* An open /vmci/connections: a snapshot of the table taken at open. */
-struct table {
+/* An open /vmci/connections, or a directory: a snapshot taken at open. */
+struct snapshot {
 	char *text;
 	size_t len;
 };
@@ -135,11 +211,11 @@ static void vmcifs_init(void *userdata, struct fuse_conn_info *conn)
 static void vmcifs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e;
-	int err = ns_lookup(req, parent, name, &e);
+	int err = ns_lookup(parent, name, &e);
 
 	if (err)
 		fuse_reply_err(req, err);
-	else if (fuse_reply_entry(req, &e) == -ENOENT)
+	else if (fuse_reply_entry(req, &e) != 0)
 		ns_forget(e.ino, 1);
 }
 
@@ -171,12 +247,21 @@ static void vmcifs_getattr(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_attr(req, &st, timeout);
 }
 
-/* Truncation and times mean nothing here: accept them so > and >> work. */
+/*
+ * Truncation to 0 and times mean nothing here: accept them so that > and
+ * touch work. Modes and owners are the socket rules': no chmod, no chown.
+ */
 static void vmcifs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 			   int to_set, struct fuse_file_info *fi)
 {
-	(void)attr;
-	(void)to_set;
+	if (to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+		fuse_reply_err(req, EPERM);
+		return;
+	}
+	if ((to_set & FUSE_SET_ATTR_SIZE) && attr->st_size != 0) {
+		fuse_reply_err(req, EINVAL);
+		return;
+	}
 	vmcifs_getattr(req, ino, fi);
 }
 
@@ -191,105 +276,214 @@ static void vmcifs_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_readlink(req, buf);
 }
 
-/* Answer a read at @off of at most @size bytes from @buf (@len bytes). */
-static void reply_slice(fuse_req_t req, const char *buf, size_t len, off_t off,
+/* Answer a read at @off of at most @size bytes from a snapshot. */
+static void reply_slice(fuse_req_t req, const struct snapshot *s, off_t off,
 			size_t size)
 {
-	if (off < 0 || (size_t)off >= len)
+	if (off < 0 || (size_t)off >= s->len)
 		fuse_reply_buf(req, NULL, 0);
 	else
-		fuse_reply_buf(req, buf + off, len - off < size ? len - off : size);
+		fuse_reply_buf(req, s->text + off,
+			       s->len - off < size ? s->len - off : size);
+}
+
+static void reply_snapshot(fuse_req_t req, struct snapshot *s, bool dir)
+{
+	struct fuse_file_info fi = { .fh = (uintptr_t)s, .direct_io = !dir };
+
+	if (fuse_reply_open(req, &fi) != 0) {
+		free(s->text);
+		free(s);
+	}
+}
+
+/*
+ * A directory is listed from a snapshot taken at opendir, so that a
+ * listing is whole and consistent however many calls it takes.
+ */
+static void vmcifs_opendir(fuse_req_t req, fuse_ino_t ino,
+			   struct fuse_file_info *fi)
+{
+	struct snapshot *s = calloc(1, sizeof(*s));
+	int err = s ? ns_readdir(req, ino, &s->text, &s->len) : ENOMEM;
+
+	(void)fi;
+	if (err) {
+		free(s);
+		fuse_reply_err(req, err);
+		return;
+	}
+	reply_snapshot(req, s, true);
 }
 
 static void vmcifs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size,
 			   off_t off, struct fuse_file_info *fi)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int err = ns_readdir(req, ino, &buf, &len);
+	(void)ino;
+	reply_slice(req, (struct snapshot *)(uintptr_t)fi->fh, off, size);
+}
 
-	(void)fi;
-	if (err)
-		fuse_reply_err(req, err);
-	else
-		reply_slice(req, buf, len, off, size);
-	free(buf);
+static void vmcifs_releasedir(fuse_req_t req, fuse_ino_t ino,
+			      struct fuse_file_info *fi)
+{
+	struct snapshot *s = (struct snapshot *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	free(s->text);
+	free(s);
+	fuse_reply_err(req, 0);
 }
 
 static void vmcifs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, ns_unlink(parent, name));
+	struct opener who;
+
+	caller_of(req, &who);
+	fuse_reply_err(req, ns_unlink(parent, name, who.uid));
 }
 
-/* Only names the lookup rejected reach create: they name nothing. */
-static void vmcifs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-			  mode_t mode, struct fuse_file_info *fi)
+/* A socket cannot change its port, and nothing else here has a name to make. */
+static void vmcifs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  fuse_ino_t newparent, const char *newname,
+			  unsigned int flags)
+{
+	(void)parent;
+	(void)name;
+	(void)newparent;
+	(void)newname;
+	(void)flags;
+	fuse_reply_err(req, EPERM);
+}
+
+static void vmcifs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+			const char *newname)
+{
+	(void)ino;
+	(void)newparent;
+	(void)newname;
+	fuse_reply_err(req, EPERM);
+}
+
+static void vmcifs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode, dev_t rdev)
 {
 	(void)parent;
 	(void)name;
 	(void)mode;
-	(void)fi;
-	fuse_reply_err(req, ENOENT);
+	(void)rdev;
+	fuse_reply_err(req, EPERM);
+}
+
+static void vmcifs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 mode_t mode)
+{
+	(void)parent;
+	(void)name;
+	(void)mode;
+	fuse_reply_err(req, EPERM);
+}
+
+static void vmcifs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+static void vmcifs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+			   const char *name)
+{
+	(void)link;
+	(void)parent;
+	(void)name;
+	fuse_reply_err(req, EPERM);
+}
+
+/*
+ * open(O_CREAT) of a name the lookup did not find: under listen/ and
+ * listen/dgram/ that makes the listener, then opens it like any open.
+ */
+static void vmcifs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+			  mode_t mode, struct fuse_file_info *fi)
+{
+	struct listener *l;
+	struct opener who;
+	enum conn_kind kind;
+	unsigned int port;
+	int err = ns_listener_name(parent, name, &kind, &port);
+
+	(void)mode;	/* a listener is its owner's: always 0600 */
+	if (err) {
+		fuse_reply_err(req, err == EPERM ? ENOENT : err);
+		return;
+	}
+	caller_of(req, &who);
+	l = listener_find(kind, port);
+	if (l && (fi->flags & O_EXCL)) {
+		fuse_reply_err(req, EEXIST);
+		return;
+	}
+	if (!l) {
+		bool privileged = port < LISTENER_PRIVILEGED_BELOW &&
+			caller_may_bind_privileged(req);
+
+		err = listener_create(kind, port, &who, privileged, &l);
+		if (err) {
+			fuse_reply_err(req, err);
+			return;
+		}
+	}
+	err = listener_open(EREQ(req), l, &who, fi->flags & O_NONBLOCK,
+			    (uintptr_t)l);
+	if (err)
+		fuse_reply_err(req, err);
 }
 
 static void open_table(fuse_req_t req)
 {
-	struct table *t = calloc(1, sizeof(*t));
+	struct snapshot *s = calloc(1, sizeof(*s));
 
-	if (t)
-		t->text = conn_table(&t->len);
-	if (!t || !t->text) {
-		free(t);
+	if (s)
+		s->text = table_text(&s->len);
+	if (!s || !s->text) {
+		free(s);
 		fuse_reply_err(req, ENOMEM);
 		return;
 	}
-	struct fuse_file_info fi = { .fh = (uintptr_t)t, .direct_io = 1 };
-
-	if (fuse_reply_open(req, &fi) == -ENOENT) {
-		free(t->text);
-		free(t);
-	}
+	reply_snapshot(req, s, false);
 }
 
 static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 			struct fuse_file_info *fi)
 {
-	bool nonblock = fi->flags & O_NONBLOCK;
 	struct node_info n;
+	struct listener *l;
 	struct opener who;
-	struct conn *l;
 	int err = ns_info(ino, &n);
 
 	if (err) {
 		fuse_reply_err(req, err);
 		return;
 	}
-	ns_opener(req, &who);
+	caller_of(req, &who);
 	switch (n.kind) {
 	case NODE_TABLE:
 		open_table(req);
 		break;
 	case NODE_STREAM:
-		conn_connect((struct request *)req, CONN_STREAM, n.cid, n.port,
-			     &who);
+		conn_connect(EREQ(req), CONN_STREAM, n.cid, n.port, &who, 0);
 		break;
 	case NODE_DGRAM:
-		conn_connect((struct request *)req, CONN_DGRAM, n.cid, n.port,
-			     &who);
+		conn_connect(EREQ(req), CONN_DGRAM, n.cid, n.port, &who, 0);
 		break;
 	case NODE_LISTEN:
-		l = listener_find(CONN_LISTEN, n.port);
-		if (!l)
-			fuse_reply_err(req, ENOENT);
-		else
-			conn_accept((struct request *)req, l, nonblock, &who);
-		break;
 	case NODE_LISTEN_DGRAM:
-		l = listener_find(CONN_DGRAM_BOUND, n.port);
-		if (!l)
-			fuse_reply_err(req, ENOENT);
-		else
-			conn_open_bound((struct request *)req, l);
+		/* That very listener: a stale node never reaches a newer one. */
+		l = ns_listener(&n);
+		err = l ? listener_open(EREQ(req), l, &who, fi->flags & O_NONBLOCK, 0) :
+			ENOENT;
+		if (err)
+			fuse_reply_err(req, err);
 		break;
 	default:
 		fuse_reply_err(req, EISDIR);
@@ -301,25 +495,22 @@ static void vmcifs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			struct fuse_file_info *fi)
 {
 	if (ino == INO_CONNECTIONS) {
-		struct table *t = (struct table *)(uintptr_t)fi->fh;
-
-		reply_slice(req, t->text, t->len, off, size);
+		reply_slice(req, (struct snapshot *)(uintptr_t)fi->fh, off, size);
 		return;
 	}
-	conn_read((struct conn *)(uintptr_t)fi->fh, (struct request *)req,
-		  size, fi->flags & O_NONBLOCK);
+	conn_read((struct conn *)(uintptr_t)fi->fh, EREQ(req), size,
+		  continued(off), fi->flags & O_NONBLOCK);
 }
 
 static void vmcifs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 			 size_t size, off_t off, struct fuse_file_info *fi)
 {
-	(void)off;
 	if (ino == INO_CONNECTIONS) {
 		fuse_reply_err(req, EBADF);
 		return;
 	}
-	conn_write((struct conn *)(uintptr_t)fi->fh, (struct request *)req,
-		   buf, size, fi->flags & O_NONBLOCK);
+	conn_write((struct conn *)(uintptr_t)fi->fh, EREQ(req), buf, size,
+		   continued(off), fi->flags & O_NONBLOCK);
 }
 
 static void vmcifs_poll(fuse_req_t req, fuse_ino_t ino,
@@ -334,6 +525,7 @@ static void vmcifs_poll(fuse_req_t req, fuse_ino_t ino,
 	fuse_reply_poll(req, conn_poll((struct conn *)(uintptr_t)fi->fh, ph));
 }
 
+/* Nothing to wait for at close: a write returned only once it was sent. */
 static void vmcifs_flush(fuse_req_t req, fuse_ino_t ino,
 			 struct fuse_file_info *fi)
 {
@@ -346,10 +538,10 @@ static void vmcifs_release(fuse_req_t req, fuse_ino_t ino,
 			   struct fuse_file_info *fi)
 {
 	if (ino == INO_CONNECTIONS) {
-		struct table *t = (struct table *)(uintptr_t)fi->fh;
+		struct snapshot *s = (struct snapshot *)(uintptr_t)fi->fh;
 
-		free(t->text);
-		free(t);
+		free(s->text);
+		free(s);
 	} else {
 		conn_release((struct conn *)(uintptr_t)fi->fh);
 	}
@@ -364,8 +556,13 @@ static const struct fuse_lowlevel_ops vmcifs_ops = {
 	.getattr	= vmcifs_getattr,
 	.setattr	= vmcifs_setattr,
 	.readlink	= vmcifs_readlink,
-	.readdir	= vmcifs_readdir,
+	.mknod		= vmcifs_mknod,
+	.mkdir		= vmcifs_mkdir,
 	.unlink		= vmcifs_unlink,
+	.rmdir		= vmcifs_rmdir,
+	.symlink	= vmcifs_symlink,
+	.rename		= vmcifs_rename,
+	.link		= vmcifs_link,
 	.create		= vmcifs_create,
 	.open		= vmcifs_open,
 	.read		= vmcifs_read,
@@ -373,6 +570,9 @@ static const struct fuse_lowlevel_ops vmcifs_ops = {
 	.poll		= vmcifs_poll,
 	.flush		= vmcifs_flush,
 	.release	= vmcifs_release,
+	.opendir	= vmcifs_opendir,
+	.readdir	= vmcifs_readdir,
+	.releasedir	= vmcifs_releasedir,
 };
 
 /* Options */
@@ -382,6 +582,7 @@ struct options {
 	int debug;
 	int show_version;
 	int show_help;
+	unsigned int max_sockets;
 	const char *nonopt[2];
 	int nonopts;
 };
@@ -395,6 +596,7 @@ static const struct fuse_opt vmcifs_opts[] = {
 	OPT("--version", show_version),
 	OPT("-h", show_help),
 	OPT("--help", show_help),
+	{ "max_sockets=%u", offsetof(struct options, max_sockets), 0 },
 	FUSE_OPT_KEY("-d", KEY_DEBUG),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
 	FUSE_OPT_KEY("-s", FUSE_OPT_KEY_DISCARD),
@@ -430,9 +632,10 @@ static void usage(const char *prog)
 	       "\n"
 	       "VMCI (AF_VSOCK) channels as files:\n"
 	       "  MOUNTPOINT/<cid>/<port>          each open is a stream connection\n"
+	       "  MOUNTPOINT/listen/<port>         stream listener (made by open with O_CREAT,\n"
+	       "                                   e.g. touch; removed by rm): each open accepts one\n"
 	       "  MOUNTPOINT/<cid>/dgram/<port>    each open is a datagram socket\n"
-	       "  MOUNTPOINT/listen/<port>         stream listener: each open accepts one\n"
-	       "  MOUNTPOINT/listen/dgram/<port>   bound datagram socket\n"
+	       "  MOUNTPOINT/listen/dgram/<port>   bound datagram socket (made and removed alike)\n"
 	       "  MOUNTPOINT/host, self, connections\n"
 	       "\n"
 	       "Options:\n"
@@ -442,10 +645,12 @@ static void usage(const char *prog)
 	       "  -h, --help         this text\n"
 	       "  -o allow_other     let other users use the mount (socket rules apply;\n"
 	       "                     default_permissions is always on)\n"
+	       "  -o max_sockets=N   sockets each user but root may hold through the mount\n"
+	       "                     (default %u; 0: no cap); past it, EDQUOT\n"
 	       "  -o OPT[,OPT...]    other FUSE mount options (below)\n"
 	       "\n"
 	       "fstab:  vmcifs  /vmci  fuse.vmcifs  allow_other  0 0\n"
-	       "See vmcifs(8).\n\n", prog);
+	       "See vmcifs(8).\n\n", prog, QUOTA_DEFAULT_MAX);
 	fuse_lowlevel_help();
 }
 
@@ -476,15 +681,72 @@ static void raise_fd_limit(void)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
+/* SIGINT, SIGTERM, SIGHUP: stop, fail what waits, unmount. */
+static sigset_t stop_signals;
+
+static void signal_ready(struct watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si))
+		loop_stop();
+}
+
+/*
+ * Blocked from the start of main(), before the mount exists: a signal that
+ * comes before the loop runs waits for it (signalfd) instead of killing
+ * the daemon and leaving a dead mount behind.
+ */
+static void block_stop_signals(void)
+{
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void after_request(void)
+{
+	conn_run_deferred();
+}
+
+/* Serve @se until a signal or the end of the session; -1 if it cannot start. */
+static int serve(struct fuse_session *se)
+{
+	static struct watch sig_watch = { .ready = signal_ready };
+	int ret;
+
+	if (loop_init() < 0 || conn_init(&fuse_frontend, &vsock_sockets) < 0 ||
+	    session_start(se, after_request) < 0) {
+		vmcifs_log("cannot start the event loop: %s", strerror(errno));
+		return -1;
+	}
+	sig_watch.fd = signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sig_watch.fd < 0 || loop_add(&sig_watch, EPOLLIN) < 0) {
+		vmcifs_log("cannot watch signals: %s", strerror(errno));
+		return -1;
+	}
+	ret = loop_run();
+	/* Whoever still waits gets a clear error now, not a hang. */
+	conn_shutdown_all(ECONNABORTED);
+	session_stop();
+	close(sig_watch.fd);
+	return ret < 0 ? -1 : 0;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct options o = { 0 };
+	struct options o = { .max_sockets = QUOTA_DEFAULT_MAX };
 	struct fuse_session *se;
 	const char *source, *mountpoint;
 	char fsopts[256], realmnt[PATH_MAX];
 	int ret = 1;
 
+	block_stop_signals();
 	if (fuse_opt_parse(&args, &o, vmcifs_opts, opt_proc) < 0)
 		return 2;
 	if (o.show_help) {
@@ -510,6 +772,7 @@ int main(int argc, char *argv[])
 		ret = 2;
 		goto out_args;
 	}
+	quota_set_max(o.max_sockets);
 	/* Ours first: the caller's own -o options come later and win. */
 	snprintf(fsopts, sizeof(fsopts),
 		 "-odefault_permissions,fsname=%s,subtype=vmcifs", source);
@@ -524,34 +787,21 @@ int main(int argc, char *argv[])
 		goto out_args;
 	if (fuse_session_mount(se, mountpoint) != 0)
 		goto out_session;
-	if (fuse_daemonize(o.foreground) != 0)
-		goto out_unmount;
-	if (!o.foreground) {
-		openlog("vmcifs", LOG_PID, LOG_DAEMON);
-		log_to_syslog = true;
-	}
-	raise_fd_limit();
-	if (loop_init() < 0) {
-		vmcifs_log("vmcifs: epoll: %s", strerror(errno));
-		goto out_unmount;
-	}
-	ret = loop_run(se, realmnt);
-	/* Whoever still waits gets an error now, not a hang. */
-	conn_shutdown_all(ENOTCONN);
-	ns_destroy();
-	if (ret == 1) {
-		/*
-		 * Already unmounted (maybe lazily, with files still open):
-		 * closing /dev/fuse aborts the connection, and unmounting by
-		 * path could hit whatever is mounted there now.
-		 */
-		close(fuse_session_fd(se));
-		ret = 0;
+	mount_remember(realmnt);
+	if (fuse_daemonize(o.foreground) != 0) {
+		fuse_session_unmount(se);
 		goto out_session;
 	}
-	ret = ret < 0;
-out_unmount:
-	fuse_session_unmount(se);
+	if (!o.foreground)
+		log_use_syslog();
+	raise_fd_limit();
+	ret = serve(se) < 0;
+	mount_leave(se);
+	listener_destroy_all();
+	conn_destroy_all();
+	quota_destroy();
+	ns_destroy();
+	loop_destroy();
 out_session:
 	fuse_session_destroy(se);
 out_args:

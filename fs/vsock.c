@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vsock.c: AF_VSOCK for the connection engine (see vsock.h). Every socket
+ * is made here, after libvmci's guard (vmci_guest_guard): built for the
+ * test guest, the daemon opens no vsock socket anywhere else. Errors are
+ * returned, not logged: they are the caller's (EADDRINUSE, ECONNREFUSED)
+ * and a log line per failed call would let any user flood the log.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/vm_sockets.h>
+
+#include <vmci.h>
+
+#include "log.h"
+#include "vsock.h"
+
+#define LISTEN_BACKLOG	128
+
+static int guard(void)
+{
+	static int checked, result;
+
+	if (!checked) {
+		checked = 1;
+		result = vmci_guest_guard();
+		if (result < 0)
+			vmcifs_log("%s", vmci_guard_message());
+	}
+	return result < 0 ? -EPERM : 0;
+}
+
+static int new_socket(enum conn_kind kind)
+{
+	int type = kind == CONN_STREAM || kind == CONN_LISTEN ? SOCK_STREAM : SOCK_DGRAM;
+	int err = guard(), fd;
+
+	if (err)
+		return err;
+	fd = socket(AF_VSOCK, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
+static int vsock_connect(enum conn_kind kind, unsigned int cid, unsigned int port,
+			 bool *in_progress)
+{
+	struct sockaddr_vm svm = {
+		.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port,
+	};
+	int fd = new_socket(kind), err;
+
+	if (fd < 0)
+		return fd;
+	*in_progress = false;
+	if (connect(fd, (struct sockaddr *)&svm, sizeof(svm)) == 0)
+		return fd;
+	if (errno == EINPROGRESS) {
+		*in_progress = true;
+		return fd;
+	}
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+static int vsock_bind(enum conn_kind kind, unsigned int port)
+{
+	struct sockaddr_vm svm = {
+		.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = port,
+	};
+	int fd = new_socket(kind), err;
+
+	if (fd < 0)
+		return fd;
+	if (bind(fd, (struct sockaddr *)&svm, sizeof(svm)) == 0 &&
+	    (kind != CONN_LISTEN || listen(fd, LISTEN_BACKLOG) == 0))
+		return fd;
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+const struct conn_sockets vsock_sockets = {
+	.connect = vsock_connect,
+	.bind = vsock_bind,
+};
+
+long vsock_local_cid(void)
+{
+	unsigned int cid = VMADDR_CID_ANY;
+	int fd, err = guard();
+
+	if (err)
+		return err;
+	fd = open("/dev/vsock", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, IOCTL_VM_SOCKETS_GET_LOCAL_CID, &cid) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	close(fd);
+	/* Only a local (loopback) transport: this context is CID 1. */
+	return cid == VMADDR_CID_ANY ? VMADDR_CID_LOCAL : cid;
+}
+
+void vsock_format(unsigned int cid, unsigned int port, char *buf, size_t size)
+{
+	vmci_format_addr(buf, size, cid, port);
+}
+
+void vsock_addr_text(int fd, bool peer, char *buf, size_t size)
+{
+	struct sockaddr_vm svm;
+	socklen_t len = sizeof(svm);
+	int r = fd < 0 ? -1 : peer ? getpeername(fd, (struct sockaddr *)&svm, &len) :
+		getsockname(fd, (struct sockaddr *)&svm, &len);
+
+	if (r < 0 || svm.svm_family != AF_VSOCK)
+		snprintf(buf, size, "-");
+	else
+		vmci_format_addr(buf, size, svm.svm_cid, svm.svm_port);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vsock.h: the engine's sockets on AF_VSOCK (a struct conn_sockets), made
+ * only where libvmci's guest guard allows, and what else the daemon asks
+ * of vsock: the local CID, addresses as text.
+ */
+#ifndef VMCIFS_VSOCK_H
+#define VMCIFS_VSOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conn.h"
+
+extern const struct conn_sockets vsock_sockets;
+
+/* The local CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID), or -errno. */
+long vsock_local_cid(void);
+/* "CID:PORT" of socket @fd's own (or, @peer, its peer's) address, or "-". */
+void vsock_addr_text(int fd, bool peer, char *buf, size_t size);
+/* "CID:PORT" */
+void vsock_format(unsigned int cid, unsigned int port, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,879 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * conn_test: unit tests of the connection engine (fs/conn.c, listener.c,
+ * quota.c) on the build machine, with no guest and no vsock: a fake front
+ * end records every reply, and the engine's sockets are AF_UNIX (a
+ * socketpair per connection, abstract-namespace sockets for listeners).
+ *
+ *   conn_test            prints "ok N - what" per check, exits 1 on a failure
+ *
+ * Belt and braces: the engine is built without vsock.c, and before anything
+ * else this process installs a seccomp filter that kills it on any
+ * socket(AF_VSOCK, ...) or socketpair(AF_VSOCK, ...). The filter is proved
+ * in a child on a harmless family (AF_DECnet), never on AF_VSOCK itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "listener.h"
+#include "loop.h"
+#include "quota.h"
+
+#ifndef AF_VSOCK
+#define AF_VSOCK 40
+#endif
+
+/* ------------------------------------------------------------ the belt */
+
+#if defined(__x86_64__)
+#define THIS_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define THIS_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "conn_test: add this architecture's AUDIT_ARCH"
+#endif
+
+/* Kill the process on socket(@family, ...) and socketpair(@family, ...). */
+static int refuse_family(int family)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, THIS_ARCH, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#if defined(__x86_64__)
+		/* x32 system calls have other numbers: none of them either. */
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+#endif
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 1, 0),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socketpair, 0, 2),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)family, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	};
+	struct sock_fprog prog = { .len = sizeof(f) / sizeof(f[0]), .filter = f };
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* ------------------------------------------------------------ reporting */
+
+static int checks, failures;
+
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	checks++;
+	printf("%s %d - ", ok ? "ok" : "not ok", checks);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static void die(const char *what)
+{
+	printf("conn_test: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+/* ------------------------------------------------------------ the fake front end */
+
+enum reply_kind { R_NONE, R_ERROR, R_DATA, R_WRITTEN, R_OPENED };
+
+struct request {
+	int replies;		/* how many: must be 1 at the end */
+	enum reply_kind kind;
+	int err;
+	size_t len;
+	char data[1024];	/* the start of a data reply */
+	struct conn *conn;
+	uintptr_t cookie;
+	void *pending;		/* what on_interrupt was given */
+	bool opener_gone;	/* reply_opened says the caller left */
+};
+
+#define MAX_REQUESTS 64
+static struct request requests[MAX_REQUESTS];
+static int nrequests, extra_replies;
+static int poll_notified;
+
+static struct request *new_request(void)
+{
+	struct request *r;
+
+	if (nrequests == MAX_REQUESTS)
+		nrequests = 0;	/* each test checks its own before reuse */
+	r = &requests[nrequests++];
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static void replied(struct request *r, enum reply_kind kind)
+{
+	if (r->replies++)
+		extra_replies++;
+	r->kind = kind;
+}
+
+static void fake_reply_error(struct request *r, int err)
+{
+	replied(r, R_ERROR);
+	r->err = err;
+}
+
+static void fake_reply_data(struct request *r, const void *buf, size_t len)
+{
+	replied(r, R_DATA);
+	r->len = len;
+	memcpy(r->data, buf, len < sizeof(r->data) ? len : sizeof(r->data));
+}
+
+static void fake_reply_written(struct request *r, size_t len)
+{
+	replied(r, R_WRITTEN);
+	r->len = len;
+}
+
+static bool fake_reply_opened(struct request *r, struct conn *c, uintptr_t cookie)
+{
+	replied(r, R_OPENED);
+	r->conn = c;
+	r->cookie = cookie;
+	return !r->opener_gone;
+}
+
+static void fake_on_interrupt(struct request *r, void *pending)
+{
+	r->pending = pending;
+}
+
+static void fake_poll_notify(void *ph)
+{
+	(void)ph;
+	poll_notified++;
+}
+
+static void fake_poll_drop(void *ph)
+{
+	(void)ph;
+}
+
+/* The "request buffer" of the write being handled, as session.c keeps it. */
+static char *current_buffer;
+static size_t current_size;
+static int kept_buffers;
+
+static void *fake_keep_data(const void *data)
+{
+	char *base = current_buffer;
+
+	if (!base || (const char *)data < base || (const char *)data >= base + current_size)
+		return NULL;
+	current_buffer = NULL;
+	kept_buffers++;
+	return base;
+}
+
+static void fake_return_data(void *buf)
+{
+	kept_buffers--;
+	free(buf);
+}
+
+static const struct conn_frontend fake_frontend = {
+	.reply_error = fake_reply_error,
+	.reply_data = fake_reply_data,
+	.reply_written = fake_reply_written,
+	.reply_opened = fake_reply_opened,
+	.on_interrupt = fake_on_interrupt,
+	.poll_notify = fake_poll_notify,
+	.poll_drop = fake_poll_drop,
+	.keep_data = fake_keep_data,
+	.return_data = fake_return_data,
+};
+
+/* ------------------------------------------------------------ the fake sockets */
+
+#define SMALL_SNDBUF 4096
+static int last_peer = -1;	/* the other end of the last connect */
+static int connect_error;	/* -errno to fail the next connect */
+
+static int fake_connect(enum conn_kind kind, unsigned int cid, unsigned int port,
+			bool *in_progress)
+{
+	int sv[2], size = SMALL_SNDBUF;
+	int type = kind == CONN_STREAM ? SOCK_STREAM : SOCK_DGRAM;
+
+	(void)cid;
+	(void)port;
+	*in_progress = false;
+	if (connect_error) {
+		int err = connect_error;
+
+		connect_error = 0;
+		return err;
+	}
+	if (socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	/* Small buffers: a write bigger than a few KiB must wait for the peer. */
+	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	last_peer = sv[1];
+	return sv[0];
+}
+
+static socklen_t listen_addr(unsigned int port, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	/* Abstract names: nothing in the file system, gone with the socket. */
+	snprintf(sun->sun_path + 1, sizeof(sun->sun_path) - 1, "vmcifs-conn-test-%d-%u",
+		 (int)getpid(), port);
+	return offsetof(struct sockaddr_un, sun_path) + 1 + strlen(sun->sun_path + 1);
+}
+
+static int fake_bind(enum conn_kind kind, unsigned int port)
+{
+	struct sockaddr_un sun;
+	socklen_t len = listen_addr(port, &sun);
+	int type = kind == CONN_LISTEN ? SOCK_STREAM : SOCK_DGRAM;
+	int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err;
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sun, len) == 0 &&
+	    (kind != CONN_LISTEN || listen(fd, 16) == 0))
+		return fd;
+	err = errno;
+	close(fd);
+	return -err;
+}
+
+static const struct conn_sockets fake_sockets = {
+	.connect = fake_connect,
+	.bind = fake_bind,
+};
+
+/* A client of our listener on @port (blocking). */
+static int client(unsigned int port)
+{
+	struct sockaddr_un sun;
+	socklen_t len = listen_addr(port, &sun);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, len) < 0)
+		die("client connect");
+	return fd;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static const struct opener user_a = { .pid = 100, .uid = 1000, .gid = 1000 };
+static const struct opener user_b = { .pid = 200, .uid = 1001, .gid = 1001 };
+static const struct opener root = { .pid = 1, .uid = 0, .gid = 0 };
+
+/* Run the loop until @r has its reply (or a generous limit: no timing). */
+static void pump_until(struct request *r)
+{
+	for (int i = 0; i < 2000 && (!r || !r->replies); i++)
+		loop_once(5);
+}
+
+static void pump(void)
+{
+	for (int i = 0; i < 5; i++)
+		loop_once(2);
+}
+
+static int pending_bytes(int fd)
+{
+	int n = 0;
+
+	ioctl(fd, FIONREAD, &n);
+	return n;
+}
+
+static struct conn *connect_as(const struct opener *who, enum conn_kind kind)
+{
+	struct request *r = new_request();
+
+	conn_connect(r, kind, 2, 5000, who, 0);
+	return r->kind == R_OPENED ? r->conn : NULL;
+}
+
+/* A connection whose peer end the test does not need. */
+static struct conn *hold_as(const struct opener *who)
+{
+	struct conn *c = connect_as(who, CONN_STREAM);
+
+	if (c)
+		close(last_peer);
+	return c;
+}
+
+/* Read what is waiting at @fd (non-blocking), counting it. */
+static size_t drain(int fd, size_t *total)
+{
+	char buf[65536];
+	ssize_t n;
+	size_t got = 0;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		got += n;
+	*total += got;
+	return got;
+}
+
+/* A "request buffer" holding @len bytes to write, as FUSE hands them over. */
+static char *request_buffer(size_t len, char fill)
+{
+	free(current_buffer);
+	current_buffer = malloc(len);
+	if (!current_buffer)
+		die("malloc");
+	memset(current_buffer, fill, len);
+	current_size = len;
+	return current_buffer;
+}
+
+static void done_with_buffer(void)
+{
+	free(current_buffer);	/* unless the engine kept it */
+	current_buffer = NULL;
+}
+
+/* ------------------------------------------------------------ writes */
+
+static void test_writes(void)
+{
+	struct conn *c = connect_as(&user_a, CONN_STREAM);
+	int peer = last_peer;
+	struct request *w;
+	size_t got = 0, len = 1 << 20;
+	char *buf;
+	bool early = false;
+
+	check(c != NULL, "connect over a socketpair gives a conn");
+	w = new_request();
+	conn_write(c, w, "hello", 5, false, false);
+	check(w->kind == R_WRITTEN && w->len == 5 && pending_bytes(peer) == 5,
+	      "a small write is answered once its bytes are in the socket");
+	drain(peer, &got);
+
+	/* 1 MiB through a socket that holds a few KiB: answered at the end only. */
+	buf = request_buffer(len, 'x');
+	w = new_request();
+	conn_write(c, w, buf, len, false, false);
+	done_with_buffer();
+	check(w->replies == 0 && kept_buffers == 1,
+	      "a big write into a full socket waits, keeping its request buffer");
+	got = 0;
+	for (int i = 0; i < 100000 && !w->replies; i++) {
+		drain(peer, &got);
+		loop_once(1);
+		if (w->replies && got + pending_bytes(peer) < len)
+			early = true;
+	}
+	check(w->kind == R_WRITTEN && w->len == len && !early,
+	      "it is answered with its full count, and only once every byte is in the socket");
+	drain(peer, &got);
+	check(got == len && kept_buffers == 0, "the peer got all %zu bytes; the buffer went back",
+	      len);
+
+	/* Non-blocking: what send(2) says, a short count, then EAGAIN. */
+	buf = request_buffer(len, 'y');
+	w = new_request();
+	conn_write(c, w, buf, len, false, true);
+	check(w->kind == R_WRITTEN && w->len > 0 && w->len < len &&
+	      (int)w->len == pending_bytes(peer),
+	      "a non-blocking write says what went in (a short count)");
+	w = new_request();
+	conn_write(c, w, buf, len, false, true);
+	check(w->kind == R_ERROR && w->err == EAGAIN, "then EAGAIN while the socket is full");
+	done_with_buffer();
+	got = 0;
+	drain(peer, &got);
+
+	/* Interrupted while parked: the count that went in, like send(2). */
+	buf = request_buffer(len, 'z');
+	w = new_request();
+	conn_write(c, w, buf, len, false, false);
+	done_with_buffer();
+	conn_interrupt(w->pending);
+	conn_run_deferred();
+	check(w->kind == R_WRITTEN && w->len > 0 && w->len < len &&
+	      (int)w->len == pending_bytes(peer) && kept_buffers == 0,
+	      "an interrupted write answers the bytes already in the socket (%s)",
+	      "nothing kept");
+	pump();
+	check(w->replies == 1, "and gets no second reply");
+	got = 0;
+	drain(peer, &got);
+
+	/* The peer goes away while a write waits: an error, never a silent loss. */
+	buf = request_buffer(len, 'q');
+	w = new_request();
+	conn_write(c, w, buf, len, false, false);
+	done_with_buffer();
+	int in_socket = pending_bytes(peer);
+
+	close(peer);
+	pump_until(w);
+	check((w->kind == R_WRITTEN && (int)w->len == in_socket && w->len < len) ||
+	      (w->kind == R_ERROR && (w->err == EPIPE || w->err == ECONNRESET)),
+	      "a peer that closes without reading fails the waiting write (count in the socket, or EPIPE)");
+	w = new_request();
+	conn_write(c, w, "more", 4, false, false);
+	check(w->kind == R_ERROR && (w->err == EPIPE || w->err == ECONNRESET),
+	      "the next write fails with %s", w->err == EPIPE ? "EPIPE" : "ECONNRESET");
+	conn_release(c);
+	pump();
+	check(conn_count() == 0, "release closes at once: nothing lingers with unsent data");
+}
+
+/* ------------------------------------------------------------ reads */
+
+static void test_reads(void)
+{
+	struct conn *c = connect_as(&user_a, CONN_STREAM);
+	int peer = last_peer;
+	struct request *r;
+
+	r = new_request();
+	conn_read(c, r, 100, false, false);
+	check(r->replies == 0, "a read with nothing there waits");
+	send(peer, "abc", 3, 0);
+	pump_until(r);
+	check(r->kind == R_DATA && r->len == 3 && !memcmp(r->data, "abc", 3),
+	      "and is answered with what arrives");
+
+	r = new_request();
+	conn_read(c, r, 100, true, false);
+	check(r->kind == R_DATA && r->len == 0,
+	      "the rest of a split read is answered at once, even with nothing");
+	send(peer, "defg", 4, 0);
+	r = new_request();
+	conn_read(c, r, 100, true, false);
+	check(r->kind == R_DATA && r->len == 4, "or with what is there");
+
+	r = new_request();
+	conn_read(c, r, 100, false, true);
+	check(r->kind == R_ERROR && r->err == EAGAIN, "O_NONBLOCK: EAGAIN");
+
+	r = new_request();
+	conn_read(c, r, 100, false, false);
+	conn_interrupt(r->pending);
+	conn_run_deferred();
+	send(peer, "late", 4, 0);
+	pump();
+	check(r->kind == R_ERROR && r->err == EINTR && r->replies == 1,
+	      "an interrupted read gets EINTR, once; the data waits for the next read");
+	r = new_request();
+	conn_read(c, r, 100, false, false);
+	check(r->kind == R_DATA && r->len == 4, "which gets it");
+
+	r = new_request();
+	conn_read(c, r, 100, false, false);
+	close(peer);
+	pump_until(r);
+	check(r->kind == R_DATA && r->len == 0, "the peer's close is end of file");
+	conn_release(c);
+
+	/* Datagrams: one per read; the rest of a split read is no second one. */
+	c = connect_as(&user_a, CONN_DGRAM);
+	peer = last_peer;
+	r = new_request();
+	conn_write(c, r, "0123456789", 10, false, false);
+	char dg[64];
+
+	check(r->kind == R_WRITTEN && recv(peer, dg, sizeof(dg), 0) == 10,
+	      "a datagram write is one datagram");
+	r = new_request();
+	conn_write(c, r, "rest", 4, true, false);
+	check(r->kind == R_ERROR && r->err == EMSGSIZE && pending_bytes(peer) == 0,
+	      "the rest of a split datagram write is refused (EMSGSIZE), nothing sent");
+	send(peer, "first-datagram", 14, 0);
+	send(peer, "second", 6, 0);
+	r = new_request();
+	conn_read(c, r, 5, false, false);
+	check(r->kind == R_DATA && r->len == 5, "a short read takes part of one datagram");
+	r = new_request();
+	conn_read(c, r, 100, true, false);
+	check(r->kind == R_DATA && r->len == 0, "its continuation takes nothing more");
+	r = new_request();
+	conn_read(c, r, 100, false, false);
+	check(r->kind == R_DATA && r->len == 6 && !memcmp(r->data, "second", 6),
+	      "the next read gets the next datagram whole");
+	conn_release(c);
+	close(peer);
+
+	connect_error = -ECONNREFUSED;
+	r = new_request();
+	conn_connect(r, CONN_STREAM, 2, 1, &user_a, 0);
+	check(r->kind == R_ERROR && r->err == ECONNREFUSED && conn_count() == 0,
+	      "a refused connect is the socket's own error, nothing left behind");
+}
+
+/* ------------------------------------------------------------ listeners */
+
+static struct listener *make_listener(const struct opener *who, unsigned int port)
+{
+	struct listener *l = NULL;
+	int err = listener_create(CONN_LISTEN, port, who, false, &l);
+
+	if (err) {
+		errno = err;
+		die("listener_create");
+	}
+	return l;
+}
+
+static void test_listeners(void)
+{
+	struct listener *l = make_listener(&user_a, 6000), *l2;
+	struct request *r, *rd;
+	uint64_t old_id;
+	int cl;
+
+	/* A blocking open accepts, waiting for a client. */
+	r = new_request();
+	check(listener_open(r, l, &user_a, false, 0) == 0 && r->replies == 0,
+	      "a blocking open of a listener waits for a client");
+	cl = client(6000);
+	pump_until(r);
+	check(r->kind == R_OPENED, "and accepts it");
+	send(cl, "hi", 2, 0);
+	rd = new_request();
+	conn_read(r->conn, rd, 16, false, false);
+	pump_until(rd);
+	check(rd->kind == R_DATA && rd->len == 2, "the accepted file reads the client");
+	conn_release(r->conn);
+	close(cl);
+
+	/* O_NONBLOCK never takes a waiting client at open. */
+	cl = client(6000);
+	r = new_request();
+	listener_open(r, l, &user_a, true, 0);
+	check(r->kind == R_OPENED, "an O_NONBLOCK open gives a handle at once");
+	check(conn_poll(r->conn, NULL) & POLLIN, "whose poll says a client waits");
+	conn_release(r->conn);	/* touch: open, close */
+	pump();
+	r = new_request();
+	listener_open(r, l, &user_a, false, 0);
+	send(cl, "kept", 4, 0);
+	rd = NULL;
+	if (r->kind == R_OPENED) {
+		rd = new_request();
+		conn_read(r->conn, rd, 16, false, false);
+		pump_until(rd);
+	}
+	check(rd && rd->kind == R_DATA && rd->len == 4,
+	      "closing that handle left the client for the next open");
+	if (r->kind == R_OPENED)
+		conn_release(r->conn);
+	close(cl);
+
+	/* The handle accepts on its first read. */
+	r = new_request();
+	listener_open(r, l, &user_a, true, 0);
+	rd = new_request();
+	conn_read(r->conn, rd, 16, false, true);
+	check(rd->kind == R_ERROR && rd->err == EAGAIN && conn_poll(r->conn, (void *)1) == 0,
+	      "a handle's non-blocking read is EAGAIN while nobody waits; poll says so");
+	poll_notified = 0;
+	cl = client(6000);
+	pump();
+	check(poll_notified > 0 && (conn_poll(r->conn, NULL) & POLLIN),
+	      "a client's arrival wakes the handle's poller");
+	send(cl, "first", 5, 0);
+	rd = new_request();
+	conn_read(r->conn, rd, 16, false, true);
+	check(rd->kind == R_DATA && rd->len == 5, "its first read accepts and reads the client");
+	conn_release(r->conn);
+	close(cl);
+
+	/* A blocking read on a handle waits for a client, then reads it. */
+	r = new_request();
+	listener_open(r, l, &user_a, true, 0);
+	rd = new_request();
+	conn_read(r->conn, rd, 16, false, false);
+	check(rd->replies == 0, "a handle's blocking read waits for a client");
+	cl = client(6000);
+	send(cl, "wait", 4, 0);
+	pump_until(rd);
+	check(rd->kind == R_DATA && rd->len == 4, "and reads it once one comes");
+	conn_release(r->conn);
+	close(cl);
+
+	/* Ownership: the creator's (and root's), nobody else's. */
+	r = new_request();
+	check(listener_open(r, l, &user_b, false, 0) == EACCES && r->replies == 0,
+	      "another user's open is refused (EACCES)");
+	check(listener_remove(l, user_b.uid) == EPERM, "another user's rm is refused (EPERM)");
+	check(listener_create(CONN_LISTEN, 6000, &user_b, false, &l2) == EEXIST,
+	      "nor can another user create one on the same port");
+	check(listener_create(CONN_LISTEN, 80, &user_a, false, &l2) == EACCES,
+	      "ports below 1024 need CAP_NET_BIND_SERVICE (EACCES)");
+	check(listener_create(CONN_LISTEN, 80, &root, true, &l2) == 0, "which a privileged caller has");
+	listener_remove(l2, root.uid);
+
+	/* A removed listener is gone for good: a new one is a new object. */
+	rd = new_request();
+	listener_open(rd, l, &user_a, false, 0);
+	r = new_request();
+	listener_open(r, l, &user_a, true, 0);
+	old_id = listener_id(l);
+	check(listener_remove(l, user_a.uid) == 0, "the owner removes it");
+	check(rd->kind == R_ERROR && rd->err == ECONNABORTED,
+	      "a waiting open gets ECONNABORTED");
+	struct request *hr = new_request();
+
+	conn_read(r->conn, hr, 16, false, false);
+	check(hr->kind == R_ERROR && hr->err == ECONNABORTED, "so does a handle's read");
+	conn_release(r->conn);
+	l2 = make_listener(&user_b, 6000);
+	check(listener_get(CONN_LISTEN, 6000, old_id) == NULL && listener_id(l2) != old_id,
+	      "a listener re-created on the port is a new one; the old id finds nothing");
+	listener_remove(l2, user_b.uid);
+	pump();
+	check(conn_count() == 0, "nothing left behind by the listeners");
+}
+
+/* ------------------------------------------------------------ the caps */
+
+static void test_caps(void)
+{
+	struct conn *held[4];
+	struct listener *l;
+	struct request *r;
+	char logbuf[4096] = "";
+	FILE *log = tmpfile();
+	int saved_stderr = dup(2), cl;
+	ssize_t n;
+
+	if (!log || saved_stderr < 0)
+		die("tmpfile");
+	fflush(stderr);
+	dup2(fileno(log), 2);
+	quota_set_max(3);
+	for (int i = 0; i < 3; i++)
+		held[i] = hold_as(&user_a);
+	check(held[2] && quota_held(user_a.uid) == 3, "a user holds up to the cap (3 here)");
+	r = new_request();
+	conn_connect(r, CONN_STREAM, 2, 5000, &user_a, 0);
+	check(r->kind == R_ERROR && r->err == EDQUOT, "one more connection: EDQUOT");
+	check(listener_create(CONN_LISTEN, 6100, &user_a, false, &l) == EDQUOT,
+	      "one more listener: EDQUOT");
+	held[3] = hold_as(&user_b);
+	check(held[3] != NULL, "another user is unaffected");
+	struct conn *rc = hold_as(&root);
+	struct conn *rc2 = hold_as(&root);
+	struct conn *rc3 = hold_as(&root);
+	struct conn *rc4 = hold_as(&root);
+
+	check(rc && rc2 && rc3 && rc4, "root has no cap");
+	conn_release(rc);
+	conn_release(rc2);
+	conn_release(rc3);
+	conn_release(rc4);
+
+	/* At the cap, an accept refuses and leaves the client waiting. */
+	l = make_listener(&user_b, 6100);
+	conn_release(held[3]);	/* b: the listener only */
+	struct listener *la;
+
+	conn_release(held[0]);
+	la = make_listener(&user_a, 6101);	/* a: 2 conns + listener = 3 */
+	cl = client(6101);
+	r = new_request();
+	listener_open(r, la, &user_a, false, 0);
+	check(r->kind == R_ERROR && r->err == EDQUOT, "an accept past the cap: EDQUOT");
+	conn_release(held[1]);
+	r = new_request();
+	listener_open(r, la, &user_a, false, 0);
+	check(r->kind == R_OPENED, "the client waited; after a close the open accepts it");
+	conn_release(r->conn);
+	conn_release(held[2]);
+	listener_remove(la, user_a.uid);
+	listener_remove(l, user_b.uid);
+	close(cl);
+	pump();
+	check(quota_held(user_a.uid) == 0 && quota_held(user_b.uid) == 0,
+	      "every socket closed gives its place back");
+	quota_set_max(QUOTA_DEFAULT_MAX);
+
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	rewind(log);
+	n = fread(logbuf, 1, sizeof(logbuf) - 1, log);
+	logbuf[n > 0 ? n : 0] = 0;
+	fclose(log);
+	check(strstr(logbuf, "user 1000 holds 3 sockets") != NULL,
+	      "the refusal is logged, naming the user");
+	check(strstr(logbuf, "user 1001") == NULL && strstr(logbuf, "user 0") == NULL,
+	      "and only that user");
+	int lines = 0;
+
+	for (char *p = logbuf; (p = strchr(p, '\n')); p++)
+		lines++;
+	check(lines == 1, "once, not per refusal (%d line%s)", lines, lines == 1 ? "" : "s");
+}
+
+/* ------------------------------------------------------------ shutdown */
+
+static void test_shutdown(void)
+{
+	struct conn *c = connect_as(&user_a, CONN_STREAM);
+	int peer = last_peer;
+	struct listener *l = make_listener(&user_a, 6200);
+	struct request *rd = new_request(), *wr = new_request(), *ac = new_request();
+	size_t len = 1 << 20;
+	char *buf = request_buffer(len, 's');
+
+	conn_write(c, wr, buf, len, false, false);
+	done_with_buffer();
+	conn_read(c, rd, 10, false, false);
+	listener_open(ac, l, &user_a, false, 0);
+	conn_shutdown_all(ECONNABORTED);
+	check(rd->kind == R_ERROR && rd->err == ECONNABORTED, "stopping fails a waiting read");
+	check(wr->kind == R_WRITTEN && wr->len > 0 && (int)wr->len == pending_bytes(peer),
+	      "a waiting write gets the count that went in");
+	check(ac->kind == R_ERROR && ac->err == ECONNABORTED, "a waiting accept fails");
+	close(peer);
+	listener_destroy_all();
+	conn_destroy_all();
+	check(conn_count() == 0 && kept_buffers == 0, "everything freed at exit");
+}
+
+/* ------------------------------------------------------------ 10,000 listeners */
+
+static void test_many_listeners(void)
+{
+	enum { N = 10000 };
+	struct rlimit rl = { N + 512, N + 512 };
+	unsigned int *ports;
+	uint64_t before;
+	size_t n;
+	bool sorted = true;
+
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		getrlimit(RLIMIT_NOFILE, &rl);
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_max < N + 512 || setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			die("need 10,512 file descriptors (ulimit -n)");
+	}
+	for (unsigned int i = 0; i < N; i++)
+		make_listener(&root, 10000 + i * 7);
+	check(listener_count() == N, "10,000 listeners");
+	before = listener_probes();
+	for (unsigned int i = 0; i < N; i++) {
+		if (!listener_find(CONN_LISTEN, 10000 + i * 7) ||
+		    listener_find(CONN_LISTEN, 10001 + i * 7))
+			sorted = false;
+	}
+	uint64_t probes = listener_probes() - before;
+
+	check(sorted, "each found, none invented");
+	/* A list would compare 5,000 entries per lookup on average. */
+	check(probes <= 2 * N * 2, "20,000 lookups compare at most 2 entries each on average");
+	ports = listener_ports(CONN_LISTEN, &n);
+	sorted = ports && n == N;
+	for (size_t i = 1; sorted && i < n; i++)
+		sorted = ports[i - 1] < ports[i];
+	check(sorted, "the listing has all 10,000, in order");
+	free(ports);
+	listener_destroy_all();
+	pump();
+	check(conn_count() == 0, "all closed");
+}
+
+/* ------------------------------------------------------------ main */
+
+static void test_belt(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+	bool filtered = false;
+	pid_t pid;
+	int st;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "Seccomp:", 8) == 0)
+			filtered = atoi(line + 8) == 2;
+	if (f)
+		fclose(f);
+	check(filtered, "this process runs under its seccomp filter");
+	/* The same filter on a harmless family proves it kills. */
+	pid = fork();
+	if (pid == 0) {
+		if (refuse_family(AF_DECnet) == 0)
+			socket(AF_DECnet, SOCK_STREAM, 0);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	check(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS,
+	      "the filter kills a process that asks for the refused family");
+}
+
+int main(void)
+{
+	int fds_before;
+
+	if (refuse_family(AF_VSOCK) < 0)
+		die("cannot install the seccomp filter that refuses AF_VSOCK");
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	fds_before = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			fds_before++;
+	if (loop_init() < 0 || conn_init(&fake_frontend, &fake_sockets) < 0)
+		die("init");
+	test_belt();
+	test_writes();
+	test_reads();
+	test_listeners();
+	test_caps();
+	test_many_listeners();
+	test_shutdown();
+	check(extra_replies == 0, "no request was answered twice");
+	loop_destroy();
+	int fds_after = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0)
+			fds_after++;
+	check(fds_after == fds_before, "no file descriptor leaked");
+	printf("%d checks, %d failed\n", checks, failures);
+	return failures ? 1 : 0;
+}
