@@ -3,11 +3,12 @@
 """vpeer: the raw AF_VSOCK end of the fs tests (the "other side" of /vmci).
 
   vpeer listen PORT [--count N] [--ready FILE] [--send TEXT|--send-bytes N] [--echo]
-                    [--hold SEC] [--no-read] [--show]
+                    [--hold SEC] [--no-read] [--show] [--rate BYTES_PER_SEC]
       accept N connections one after another; per connection print
       "conn K: N bytes: <repr of the data>" (--show) or "conn K: N bytes"
       after EOF. --send: send TEXT, then close our side for writing.
-      --echo: send back what comes, line by line.
+      --echo: send back what comes, line by line. --rate: read at most that
+      many bytes a second (a slow reader).
   vpeer connect CID PORT [--send TEXT] [--recv] [--errno]
       connect; --errno prints only the connect errno name (or OK).
   vpeer dgram-listen PORT --count N [--ready FILE]
@@ -46,16 +47,18 @@ def unescaped(text):
     return text.encode().decode('unicode_escape').encode('latin-1')
 
 
-def recv_all(sock, echo=False):
+def recv_all(sock, echo=False, rate=0):
     """Everything until EOF (sent back as it comes with echo)."""
     data = b''
     while True:
-        x = sock.recv(65536)
+        x = sock.recv(4096 if rate else 65536)
         if not x:
             return data
         data += x
         if echo:
             sock.sendall(x)
+        if rate:
+            time.sleep(len(x) / rate)
 
 
 def cmd_listen(a):
@@ -76,7 +79,7 @@ def cmd_listen(a):
             time.sleep(a.hold)
             c.close()
             continue
-        data = recv_all(c, a.echo)
+        data = recv_all(c, a.echo, a.rate)
         if a.hold:
             time.sleep(a.hold)
         c.close()
@@ -141,6 +144,7 @@ def main():
     x.add_argument('--show', action='store_true')
     x.add_argument('--no-read', action='store_true')
     x.add_argument('--hold', type=float, default=0)
+    x.add_argument('--rate', type=int, default=0)
     x = sub.add_parser('connect')
     x.add_argument('cid', type=int)
     x.add_argument('port', type=int)
