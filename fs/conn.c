@@ -77,6 +77,7 @@ struct conn {
 	enum conn_state state;
 	unsigned int cid, port;	/* the address dialled, or the bound port */
 	struct opener who;	/* charged for this conn (quota.c) */
+	bool charged;		/* holds (or will hold) a socket: counts for who */
 	int refs;		/* open files, plus the listener table's */
 	struct list readq;	/* P_READ, or P_ACCEPT on a listener */
 	struct list writeq;	/* P_WRITE */
@@ -108,21 +109,26 @@ int conn_init(const struct conn_frontend *frontend, const struct conn_sockets *s
 	return loop_after_batch(conn_reap);
 }
 
-/* A conn without a socket yet, charged to @who: NULL with *err set. */
+/*
+ * A conn without a socket yet; @charge: it is to hold one, charged to @who
+ * (quota.c). NULL with *err set (EDQUOT past the cap).
+ */
 static struct conn *conn_alloc(enum conn_kind kind, const struct opener *who,
-			       int *err)
+			       bool charge, int *err)
 {
 	struct conn *c;
 
-	*err = quota_charge(who->uid);
+	*err = charge ? quota_charge(who->uid) : 0;
 	if (*err)
 		return NULL;
 	c = calloc(1, sizeof(*c));
 	if (!c) {
-		quota_uncharge(who->uid);
+		if (charge)
+			quota_uncharge(who->uid);
 		*err = ENOMEM;
 		return NULL;
 	}
+	c->charged = charge;
 	c->w.fd = -1;
 	c->w.ready = conn_ready;
 	c->kind = kind;
@@ -264,7 +270,8 @@ static void conn_free(struct conn *c)
 	list_del(&c->all);
 	list_add_tail(&c->all, &dead);
 	nconns--;
-	quota_uncharge(c->who.uid);
+	if (c->charged)
+		quota_uncharge(c->who.uid);
 	if (c->listener) {
 		struct conn *l = c->listener;
 
@@ -319,7 +326,7 @@ void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 	struct conn *c;
 	int err, fd;
 
-	c = conn_alloc(kind, who, &err);
+	c = conn_alloc(kind, who, true, &err);
 	if (!c) {
 		fe->reply_error(req, err);
 		return;
@@ -425,19 +432,41 @@ static void handle_attach(struct conn *h, int fd)
 	notify_poller(h);
 }
 
+/* A waiting handle is about to hold a socket: 0, or EDQUOT past the cap. */
+static int handle_charge(struct conn *h)
+{
+	int err = h->charged ? 0 : quota_charge(h->who.uid);
+
+	if (!err)
+		h->charged = true;
+	return err;
+}
+
+static void handle_uncharge(struct conn *h)
+{
+	if (h->charged)
+		quota_uncharge(h->who.uid);
+	h->charged = false;
+}
+
 /* A waiting handle's own read or write: accept now. 0, EAGAIN or an errno. */
 static int handle_accept_now(struct conn *h)
 {
 	struct conn *l = h->listener;
-	int fd;
+	int fd, err;
 
 	if (l->state == ST_CLOSED)
 		return ECONNABORTED;
 	if (!list_empty(&l->readq))
 		return EAGAIN;	/* earlier openers wait for the next client */
+	err = handle_charge(h);
+	if (err)
+		return err;	/* the client stays in the backlog */
 	fd = accept_fd(l);
-	if (fd < 0)
+	if (fd < 0) {
+		handle_uncharge(h);
 		return -fd;
+	}
 	handle_attach(h, fd);
 	return h->state == ST_OPEN ? 0 : ECONNABORTED;
 }
@@ -468,25 +497,36 @@ static void serve_accepts(struct conn *l)
 
 		/* The opener's cap first: a refused client stays in the backlog. */
 		if (!p->into) {
-			nc = conn_alloc(CONN_STREAM, &p->who, &err);
-			if (!nc) {
-				list_del(&p->link);
+			nc = conn_alloc(CONN_STREAM, &p->who, true, &err);
+		} else {
+			err = handle_charge(p->into);
+		}
+		if (err) {
+			list_del(&p->link);
+			if (p->into) {
+				p->into->accepting = NULL;
+				fail_handle(p->into, err);
+			} else {
 				fe->reply_error(p->req, err);
-				pending_free(p);
-				continue;
 			}
+			pending_free(p);
+			continue;
 		}
 		fd = accept_fd(l);
 		if (fd == -EAGAIN) {
 			if (nc)
 				conn_release(nc);
+			else
+				handle_uncharge(p->into);
 			return;
 		}
 		list_del(&p->link);
 		if (p->into) {
 			p->into->accepting = NULL;
-			if (fd < 0)
+			if (fd < 0) {
+				handle_uncharge(p->into);
 				fail_handle(p->into, -fd);
+			}
 			else
 				handle_attach(p->into, fd);
 		} else if (fd < 0 || (err = conn_attach(nc, fd)) != 0) {
@@ -512,7 +552,8 @@ void conn_accept(struct request *req, struct conn *l, bool later,
 		return;
 	}
 	if (later) {
-		c = conn_alloc(CONN_STREAM, who, &err);
+		/* No socket until it accepts: charged then (handle_charge). */
+		c = conn_alloc(CONN_STREAM, who, false, &err);
 		if (!c) {
 			fe->reply_error(req, err);
 			return;
@@ -526,7 +567,7 @@ void conn_accept(struct request *req, struct conn *l, bool later,
 		return;
 	}
 	if (list_empty(&l->readq)) {
-		c = conn_alloc(CONN_STREAM, who, &err);
+		c = conn_alloc(CONN_STREAM, who, true, &err);
 		if (!c) {
 			fe->reply_error(req, err);
 			return;
@@ -575,7 +616,7 @@ struct conn *conn_listen(enum conn_kind kind, unsigned int port,
 	struct conn *l;
 	int err, fd;
 
-	l = conn_alloc(kind, who, &err);
+	l = conn_alloc(kind, who, true, &err);
 	if (!l) {
 		errno = err;
 		return NULL;

@@ -677,7 +677,7 @@ static void test_caps(void)
 	struct request *r;
 	char logbuf[4096] = "";
 	FILE *log = tmpfile();
-	int saved_stderr = dup(2), cl;
+	int saved_stderr = dup(2), cl, cl2;
 	ssize_t n;
 
 	if (!log || saved_stderr < 0)
@@ -721,7 +721,21 @@ static void test_caps(void)
 	r = new_request();
 	listener_open(r, la, &user_a, false, 0);
 	check(r->kind == R_OPENED, "the client waited; after a close the open accepts it");
+	struct request *h = new_request(), *hr = new_request();
+
+	listener_open(h, la, &user_a, true, 0);
+	check(h->kind == R_OPENED, "at the cap an O_NONBLOCK open (touch) still works: no socket yet");
+	cl2 = client(6101);
+	conn_read(h->conn, hr, 16, false, true);
+	check(hr->kind == R_ERROR && hr->err == EDQUOT,
+	      "its first read, which would accept, is EDQUOT");
 	conn_release(r->conn);
+	hr = new_request();
+	conn_read(h->conn, hr, 16, false, true);
+	check(hr->kind == R_ERROR && hr->err == EAGAIN && quota_held(user_a.uid) == 3,
+	      "after a close it accepts the client that waited (and is charged for it)");
+	conn_release(h->conn);
+	close(cl2);
 	conn_release(held[2]);
 	listener_remove(la, user_a.uid);
 	listener_remove(l, user_b.uid);
