@@ -6,7 +6,8 @@
                     [--hold SEC] [--no-read] [--show] [--rate BYTES_PER_SEC]
       accept N connections one after another; per connection print
       "conn K: N bytes: <repr of the data>" (--show) or "conn K: N bytes"
-      after EOF. --send: send TEXT, then close our side for writing.
+      after EOF. --send: send TEXT, then close our side for writing
+      (--keep-open: do not).
       --echo: send back what comes, line by line. --rate: read at most that
       many bytes a second (a slow reader).
   vpeer connect CID PORT [--send TEXT] [--recv] [--errno]
@@ -70,7 +71,8 @@ def cmd_listen(a):
         c, _ = s.accept()
         if a.send_bytes:
             c.sendall(b'v' * a.send_bytes)
-            c.shutdown(socket.SHUT_WR)
+            if not a.keep_open:
+                c.shutdown(socket.SHUT_WR)
         if a.send is not None:
             c.sendall(unescaped(a.send))
             if not a.echo:
@@ -145,6 +147,7 @@ def main():
     x.add_argument('--no-read', action='store_true')
     x.add_argument('--hold', type=float, default=0)
     x.add_argument('--rate', type=int, default=0)
+    x.add_argument('--keep-open', action='store_true')
     x = sub.add_parser('connect')
     x.add_argument('cid', type=int)
     x.add_argument('port', type=int)
