@@ -401,7 +401,12 @@ static void vmcifs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
 
 /*
  * open(O_CREAT) of a name the lookup did not find: under listen/ and
- * listen/dgram/ that makes the listener, then opens it like any open.
+ * listen/dgram/ that makes the listener and opens it. The kernel holds the
+ * directory's lock, exclusively, until CREATE is answered: waiting here
+ * for a client would stop every lookup in listen/, anybody's. So the open
+ * is always answered at once, with a handle that accepts on its first read
+ * or write (which wait, unless O_NONBLOCK); a new listener has no client
+ * to accept yet anyway.
  */
 static void vmcifs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 			  mode_t mode, struct fuse_file_info *fi)
@@ -433,8 +438,7 @@ static void vmcifs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 			return;
 		}
 	}
-	err = listener_open(EREQ(req), l, &who, fi->flags & O_NONBLOCK,
-			    (uintptr_t)l);
+	err = listener_open(EREQ(req), l, &who, true, (uintptr_t)l);
 	if (err)
 		fuse_reply_err(req, err);
 }
