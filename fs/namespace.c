@@ -169,10 +169,11 @@ static int listener_leaf(const struct listener *l, enum node_kind kind,
 			 unsigned int port, fuse_ino_t *ino)
 {
 	int err = new_leaf(kind, VMADDR_CID_ANY, port, ino);
-	struct leaf *leaf = leaf_of(*ino);
+	struct leaf *leaf;
 
 	if (err)
 		return err;
+	leaf = leaf_of(*ino);
 	leaf->info.listener = listener_id(l);
 	leaf->uid = listener_uid(l);
 	leaf->gid = listener_gid(l);
