@@ -41,6 +41,25 @@ _Static_assert(offsetof(struct sockaddr_vm, svm_flags) == 12 &&
 	       sizeof(((struct sockaddr_vm *)0)->svm_flags) == 1,
 	       "and Linux's svm_flags, at offset 12");
 
+/*
+ * A program's own identifiers named svm_flags stay its own: the header's
+ * svm_flags is a member, not a macro (one for svm_zero[0] made this member
+ * a zero-length array, and writing it overwrote next, without a warning).
+ */
+struct own_flags {
+	unsigned int svm_flags;
+	unsigned int next;
+};
+
+static int own_names_kept(void)
+{
+	volatile struct own_flags own;
+
+	own.next = 7;
+	own.svm_flags = 0;
+	return sizeof own == 2 * sizeof(unsigned int) && own.next == 7;
+}
+
 int main(void)
 {
 	/* The guide's way of filling an address compiles unchanged. */
@@ -54,5 +73,7 @@ int main(void)
 	       sizeof(addr), sizeof(addr.svm_zero),
 	       addr.svm_zero[0] == VMADDR_FLAG_TO_HOST ? "yes" : "no",
 	       VMCI_SOCKETS_GET_LOCAL_CID);
+	printf("vmci_sockets.h first: a program's own svm_flags names stay its own: %s\n",
+	       own_names_kept() ? "yes" : "no");
 	return addr.svm_port == VMADDR_PORT_ANY ? 0 : 1;
 }
