@@ -748,7 +748,7 @@ int main(int argc, char *argv[])
 	struct fuse_session *se;
 	const char *source, *mountpoint;
 	char fsopts[256], realmnt[PATH_MAX];
-	int ret = 1;
+	int ret = 1, err;
 
 	block_stop_signals();
 	if (fuse_opt_parse(&args, &o, vmcifs_opts, opt_proc) < 0)
@@ -799,7 +799,12 @@ int main(int argc, char *argv[])
 	if (!o.foreground)
 		log_use_syslog();
 	raise_fd_limit();
-	ret = serve(se) < 0;
+	err = vsock_drop_trust();
+	if (err < 0)
+		vmcifs_log("cannot give up CAP_NET_ADMIN (every socket would be trusted): %s",
+			   strerror(-err));
+	else
+		ret = serve(se) < 0;
 	mount_leave(se);
 	listener_destroy_all();
 	conn_destroy_all();

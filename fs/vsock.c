@@ -10,8 +10,11 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <linux/vm_sockets.h>
 
 #include <vmci.h>
@@ -88,6 +91,28 @@ const struct conn_sockets vsock_sockets = {
 	.connect = vsock_connect,
 	.bind = vsock_bind,
 };
+
+int vsock_drop_trust(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+	const unsigned int word = CAP_NET_ADMIN / 32;
+	const __u32 bit = 1U << (CAP_NET_ADMIN % 32);
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -errno;
+	/* Out of the bounding set first: that needs CAP_SETPCAP, dropped by
+	 * nothing here; EPERM without it (then it was not ours to give). */
+	if (prctl(PR_CAPBSET_DROP, CAP_NET_ADMIN, 0, 0, 0) < 0 && errno != EPERM &&
+	    errno != EINVAL)
+		return -errno;
+	data[word].effective &= ~bit;
+	data[word].permitted &= ~bit;
+	data[word].inheritable &= ~bit;
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return -errno;
+	return 0;
+}
 
 long vsock_local_cid(void)
 {

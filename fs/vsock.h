@@ -14,6 +14,13 @@
 
 extern const struct conn_sockets vsock_sockets;
 
+/*
+ * Give up CAP_NET_ADMIN for good, before the first socket: af_vsock marks a
+ * socket "trusted" when its creator holds it (and VMCI lets trusted sockets
+ * reach restricted VMs), and this daemon makes every user's sockets. 0 or
+ * -errno.
+ */
+int vsock_drop_trust(void);
 /* The local CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID), or -errno. */
 long vsock_local_cid(void);
 /* "CID:PORT" of socket @fd's own (or, @peer, its peer's) address, or "-". */
