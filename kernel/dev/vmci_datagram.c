@@ -43,7 +43,7 @@ struct vmci_loop_dg_entry {
 struct vmci_loop_dg_deferred {
 	struct work_struct work;
 	struct vmci_loop_ctx *to;
-	struct vmci_datagram dg;	/* the payload follows */
+	u8 dg[] __aligned(8);		/* header and payload */
 };
 
 /* Deferred datagrams not yet delivered, for the exit check. */
@@ -195,11 +195,11 @@ static int vmci_loop_dg_defer(struct vmci_loop_ctx *to,
 {
 	struct vmci_loop_dg_deferred *d;
 
-	d = kmalloc(sizeof(*d) + dg->payload_size, GFP_ATOMIC);
+	d = kmalloc(sizeof(*d) + VMCI_DG_SIZE(dg), GFP_ATOMIC);
 	if (!d)
 		return VMCI_ERROR_NO_MEM;
 	d->to = to;
-	memcpy(&d->dg, dg, VMCI_DG_SIZE(dg));
+	memcpy(d->dg, dg, VMCI_DG_SIZE(dg));
 	INIT_WORK(&d->work, vmci_loop_dg_deferred_work);
 	atomic_inc(&vmci_loop_dg_deferred_count);
 	queue_work(vmci_loop_wq, &d->work);
@@ -267,7 +267,7 @@ static void vmci_loop_dg_deferred_work(struct work_struct *work)
 	struct vmci_loop_dg_deferred *d =
 		container_of(work, struct vmci_loop_dg_deferred, work);
 
-	vmci_loop_dg_deliver(d->to, &d->dg);
+	vmci_loop_dg_deliver(d->to, (struct vmci_datagram *)d->dg);
 	kfree(d);
 	atomic_dec(&vmci_loop_dg_deferred_count);
 }

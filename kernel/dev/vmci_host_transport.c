@@ -27,6 +27,11 @@
  * (mode) and RST. An end that goes away detaches from the queue pair, and
  * the device tells the other end (QP_PEER_DETACH).
  *
+ * The queue-state protocol leaves a reader that polls with SO_RCVLOWAT
+ * asleep on a ring that is not empty: so this end announces every write
+ * with WROTE, and the device tells it directly of every write and read the
+ * guest does on their rings (vmci_loop_qp_set_peer_notify()).
+ *
  * Where this end departs from vmci_transport.c on purpose: after a normal
  * peer close a host end still reads what the guest wrote before it left (the
  * device keeps the rings; after a reset, as on VMware, it does not); a
@@ -246,6 +251,23 @@ static void vmci_loop_host_peer_detach_cb(u32 sub_id,
 		sock_put(sk);
 }
 
+/*
+ * The device's own word that the guest wrote to or read from our rings,
+ * on top of WROTE and READ (which the guest sends for empty and full rings
+ * only). Called from the guest's send or receive path, socket unlocked:
+ * the device stops calling before the queue pair is detached.
+ */
+static void vmci_loop_host_peer_notify(void *data, bool wrote)
+{
+	struct vmci_loop_hsock *hs = data;
+	struct sock *sk = sk_vsock(hs->vsk);
+
+	if (wrote)
+		vsock_data_ready(sk);
+	else
+		sk->sk_write_space(sk);
+}
+
 /* Attach @sk to a queue pair: create it (@handle invalid) or join it. */
 static int vmci_loop_host_qp_attach(struct sock *sk, struct vmci_handle handle,
 				    u64 size, u32 flags)
@@ -278,6 +300,7 @@ static int vmci_loop_host_qp_attach(struct sock *sk, struct vmci_handle handle,
 	hs->queue_size = size;
 	WRITE_ONCE(hs->qp_key, vmci_loop_handle_key(handle));
 	vsk->buffer_size = size;
+	vmci_loop_qp_set_peer_notify(qpair, vmci_loop_host_peer_notify, hs);
 
 	/* A peer gone before qp_key was set has not been heard: look. */
 	if (vmci_loop_qp_peer_gone(qpair)) {
@@ -653,6 +676,28 @@ static void vmci_loop_host_pkt_work(struct work_struct *work)
 }
 
 /*
+ * A listener bound to VMADDR_CID_ANY is bound to the guest's CID once the
+ * guest's transport has served a connection on it: vmci_transport.c sets
+ * the local CID of the socket a packet finds to the packet's destination
+ * ("the local context ID may be out of date"). So a listener at the guest's
+ * CID takes connections to the host too; one bound there on purpose cannot
+ * be told apart from it.
+ */
+static struct sock *vmci_loop_host_find_listener(u32 port)
+{
+	struct sockaddr_vm addr;
+	struct sock *sk;
+
+	vsock_addr_init(&addr, vmci_loop_guest.cid, port);
+	sk = vsock_find_bound_socket(&addr);
+	if (sk && READ_ONCE(sk->sk_state) != TCP_LISTEN) {
+		sock_put(sk);
+		sk = NULL;
+	}
+	return sk;
+}
+
+/*
  * The host's control handle: every packet from the guest. Atomic context,
  * the host's rx_lock held: wake for WROTE/READ, queue everything else.
  */
@@ -678,6 +723,8 @@ static int vmci_loop_host_recv(void *client_data, struct vmci_datagram *dg)
 	sk = vsock_find_connected_socket(&src, &dst);
 	if (!sk)
 		sk = vsock_find_bound_socket(&dst);
+	if (!sk)
+		sk = vmci_loop_host_find_listener(pkt->dst_port);
 
 	if (sk && (pkt->type == VMCI_LOOP_PKT_WROTE ||
 		   pkt->type == VMCI_LOOP_PKT_READ)) {
@@ -694,8 +741,9 @@ static int vmci_loop_host_recv(void *client_data, struct vmci_datagram *dg)
 		sock_put(sk);
 		return VMCI_SUCCESS;
 	}
+	/* Nobody to answer a reset to; a sender learns of the rest by RST. */
 	if (!sk && pkt->type == VMCI_LOOP_PKT_RST)
-		return VMCI_ERROR_NOT_FOUND;
+		return VMCI_SUCCESS;
 
 	w = kmalloc(sizeof(*w), GFP_ATOMIC);
 	if (!w) {
@@ -707,7 +755,7 @@ static int vmci_loop_host_recv(void *client_data, struct vmci_datagram *dg)
 	memcpy(&w->pkt, pkt, sizeof(w->pkt));
 	INIT_WORK(&w->work, vmci_loop_host_pkt_work);
 	queue_work(vmci_loop_wq, &w->work);
-	return sk ? VMCI_SUCCESS : VMCI_ERROR_NOT_FOUND;
+	return VMCI_SUCCESS;
 }
 
 /* ---- socket life cycle ---- */
@@ -901,17 +949,16 @@ static int vmci_loop_host_notify_send_nop(struct vsock_sock *vsk,
 	return 0;
 }
 
-/* The peer sleeps only on an empty ring: filling one must wake it. */
+/*
+ * Every write is announced, not only the one that fills an empty ring as the
+ * queue-state protocol has it: a reader polling with SO_RCVLOWAT sleeps on a
+ * ring that is not empty, and only a WROTE makes it look again.
+ */
 static int
 vmci_loop_host_notify_send_post_enqueue(struct vsock_sock *vsk, ssize_t written,
 					struct vsock_transport_send_notify_data *d)
 {
-	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
-
 	if (written <= 0 || (vsk->peer_shutdown & RCV_SHUTDOWN))
-		return 0;
-	smp_mb();	/* our tail is visible before we look at the ring */
-	if (vmci_qpair_produce_buf_ready(hs->qpair) != written)
 		return 0;
 	return vmci_loop_host_send_plain(sk_vsock(vsk), VMCI_LOOP_PKT_WROTE, 0);
 }

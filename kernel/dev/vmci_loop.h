@@ -150,6 +150,8 @@ extern unsigned long vmci_loop_qp_memory_max;
 int vmci_loop_qp_alloc(struct vmci_loop_ctx *ctx, struct vmci_qp **qpair,
 		       struct vmci_handle *handle, u64 produce_qsize,
 		       u64 consume_qsize, u32 peer, u32 flags, u32 priv_flags);
+void vmci_loop_qp_set_peer_notify(struct vmci_qp *qp,
+				  void (*fn)(void *data, bool wrote), void *data);
 bool vmci_loop_qp_peer_gone(const struct vmci_qp *qp);
 bool vmci_loop_qp_severed(const struct vmci_qp *qp);
 unsigned int vmci_loop_qp_reset_all(void);

@@ -83,6 +83,14 @@ struct vmci_loop_qp_entry {
 	bool severed;				/* cut by a reset */
 	u64 memory;
 	struct vmci_loop_queue q[2];		/* q[0]: the creator's produce */
+	/*
+	 * The ends (0: creator), for the peer notifications; changed and
+	 * called under @notify_lock. @notify_ends counts the ends that want
+	 * them, so that a pair without any takes no lock.
+	 */
+	spinlock_t notify_lock;
+	struct vmci_qp *end[2];
+	atomic_t notify_ends;
 };
 
 /* One end's view of a queue pair: what the API calls struct vmci_qp. */
@@ -92,6 +100,8 @@ struct vmci_qp {
 	struct vmci_loop_queue *consume_q;
 	struct vmci_loop_ctx *ctx;
 	bool creator;
+	void (*peer_notify)(void *data, bool wrote);
+	void *notify_data;
 };
 
 static DEFINE_MUTEX(vmci_loop_qp_mutex);
@@ -132,6 +142,21 @@ static s64 vmci_loop_q_free(const struct vmci_loop_queue *q)
 	return used < 0 ? used : q->size - used - 1;
 }
 
+/* Tell the other end of @qp, if it asked to know, that we wrote or read. */
+static void vmci_loop_qp_notify_peer(const struct vmci_qp *qp, bool wrote)
+{
+	struct vmci_loop_qp_entry *e = qp->entry;
+	struct vmci_qp *peer;
+
+	if (!atomic_read(&e->notify_ends))
+		return;
+	spin_lock_bh(&e->notify_lock);
+	peer = e->end[qp->creator ? 1 : 0];
+	if (peer && peer->peer_notify)
+		peer->peer_notify(peer->notify_data, wrote);
+	spin_unlock_bh(&e->notify_lock);
+}
+
 static ssize_t vmci_loop_q_enqueue(const struct vmci_qp *qp,
 				   struct iov_iter *from)
 {
@@ -160,6 +185,7 @@ static ssize_t vmci_loop_q_enqueue(const struct vmci_qp *qp,
 		tail -= q->size;
 	/* The bytes are in place before the consumer can see the tail. */
 	smp_store_release(&q->tail, tail);
+	vmci_loop_qp_notify_peer(qp, true);
 	return n;
 }
 
@@ -190,6 +216,7 @@ static ssize_t vmci_loop_q_dequeue(const struct vmci_qp *qp,
 			head -= q->size;
 		/* Done reading before the producer may reuse the space. */
 		smp_store_release(&q->head, head);
+		vmci_loop_qp_notify_peer(qp, false);
 	}
 	return n;
 }
@@ -298,6 +325,8 @@ static int __vmci_loop_qp_create(struct vmci_loop_ctx *ctx, struct vmci_qp *qp,
 		return VMCI_ERROR_NO_MEM;
 	}
 
+	spin_lock_init(&e->notify_lock);
+	e->end[0] = qp;
 	e->handle = vmci_handle_is_invalid(handle) ?
 		__vmci_loop_qp_new_handle(ctx) : handle;
 	e->peer = peer;
@@ -342,6 +371,9 @@ static int __vmci_loop_qp_attach(struct vmci_loop_ctx *ctx, struct vmci_qp *qp,
 	if (e->q[1].size != produce_size || e->q[0].size != consume_size)
 		return VMCI_ERROR_QUEUEPAIR_MISMATCH;
 
+	spin_lock_bh(&e->notify_lock);
+	e->end[1] = qp;
+	spin_unlock_bh(&e->notify_lock);
 	e->attach_ctx = ctx;
 	e->attached = true;
 	vmci_loop_count(qp_attached, 1);
@@ -427,6 +459,13 @@ static int vmci_loop_qp_detach(struct vmci_qp *qp)
 	struct vmci_loop_qp_entry *e = qp->entry;
 	struct vmci_loop_ctx *other;
 
+	/* No notification for this end runs once it is off the pair. */
+	spin_lock_bh(&e->notify_lock);
+	e->end[qp->creator ? 0 : 1] = NULL;
+	if (qp->peer_notify)
+		atomic_dec(&e->notify_ends);
+	spin_unlock_bh(&e->notify_lock);
+
 	mutex_lock(&vmci_loop_qp_mutex);
 	if (qp->creator) {
 		e->create_ctx = NULL;
@@ -479,6 +518,28 @@ unsigned int vmci_loop_qp_reset_all(void)
 
 	vmci_loop_count(resets, n);
 	return n;
+}
+
+/**
+ * vmci_loop_qp_set_peer_notify - hear of every write and read of the peer
+ * @qp: this end
+ * @fn: called after each write (@wrote true) or read the other end makes on
+ *	the rings, in its context, with a spinlock held and bottom halves off
+ * @data: passed to @fn
+ *
+ * Once vmci_qpair_detach() has returned for @qp, @fn is not called again.
+ */
+void vmci_loop_qp_set_peer_notify(struct vmci_qp *qp,
+				  void (*fn)(void *data, bool wrote), void *data)
+{
+	struct vmci_loop_qp_entry *e = qp->entry;
+
+	spin_lock_bh(&e->notify_lock);
+	if (!qp->peer_notify)
+		atomic_inc(&e->notify_ends);
+	qp->peer_notify = fn;
+	qp->notify_data = data;
+	spin_unlock_bh(&e->notify_lock);
 }
 
 /* Whether the other end of @qp came and went, or a reset cut the pair. */
