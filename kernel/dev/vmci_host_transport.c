@@ -97,9 +97,14 @@ struct vmci_loop_packet {
 
 /*
  * Per-socket state (vsk->trans). Everything is protected by the socket
- * lock, except @qp_key, which the detach event reads to find its socket.
+ * lock, except what the device's callbacks use: @qp_key, which the detach
+ * event reads to know its pair, and @sk, which they use under @lock and
+ * which destruct() clears (a pending child is freed without release(), and
+ * its pair is left from a work item, after the socket is gone).
  */
 struct vmci_loop_hsock {
+	spinlock_t lock;		/* guards @sk */
+	struct sock *sk;
 	struct vsock_sock *vsk;
 	struct vmci_qp *qpair;
 	struct vmci_handle qp_handle;
@@ -234,6 +239,19 @@ static void vmci_loop_host_send_reset(struct sock *sk,
 
 /* ---- the queue pair of a socket ---- */
 
+/* Queue the detach work for the socket of @hs, unless it is going away. */
+static void vmci_loop_host_queue_detach(struct vmci_loop_hsock *hs)
+{
+	struct sock *sk;
+
+	spin_lock_bh(&hs->lock);
+	sk = hs->sk;
+	if (sk && refcount_inc_not_zero(&sk->sk_refcnt) &&
+	    !queue_work(vmci_loop_wq, &hs->detach_work))
+		sock_put(sk);
+	spin_unlock_bh(&hs->lock);
+}
+
 static void vmci_loop_host_peer_detach_cb(u32 sub_id,
 					  const struct vmci_event_data *ed,
 					  void *client_data)
@@ -241,14 +259,10 @@ static void vmci_loop_host_peer_detach_cb(u32 sub_id,
 	const struct vmci_event_payload_qp *p =
 		vmci_event_data_const_payload(ed);
 	struct vmci_loop_hsock *hs = client_data;
-	struct sock *sk = sk_vsock(hs->vsk);
 
 	/* Every host socket hears every detach: keep only our pair's. */
-	if (READ_ONCE(hs->qp_key) != vmci_loop_handle_key(p->handle))
-		return;
-	sock_hold(sk);
-	if (!queue_work(vmci_loop_wq, &hs->detach_work))
-		sock_put(sk);
+	if (READ_ONCE(hs->qp_key) == vmci_loop_handle_key(p->handle))
+		vmci_loop_host_queue_detach(hs);
 }
 
 /*
@@ -260,12 +274,15 @@ static void vmci_loop_host_peer_detach_cb(u32 sub_id,
 static void vmci_loop_host_peer_notify(void *data, bool wrote)
 {
 	struct vmci_loop_hsock *hs = data;
-	struct sock *sk = sk_vsock(hs->vsk);
+	struct sock *sk;
 
-	if (wrote)
+	spin_lock(&hs->lock);
+	sk = hs->sk;
+	if (sk && wrote)
 		vsock_data_ready(sk);
-	else
+	else if (sk)
 		sk->sk_write_space(sk);
+	spin_unlock(&hs->lock);
 }
 
 /* Attach @sk to a queue pair: create it (@handle invalid) or join it. */
@@ -303,11 +320,8 @@ static int vmci_loop_host_qp_attach(struct sock *sk, struct vmci_handle handle,
 	vmci_loop_qp_set_peer_notify(qpair, vmci_loop_host_peer_notify, hs);
 
 	/* A peer gone before qp_key was set has not been heard: look. */
-	if (vmci_loop_qp_peer_gone(qpair)) {
-		sock_hold(sk);
-		if (!queue_work(vmci_loop_wq, &hs->detach_work))
-			sock_put(sk);
-	}
+	if (vmci_loop_qp_peer_gone(qpair))
+		vmci_loop_host_queue_detach(hs);
 	return 0;
 }
 
@@ -359,7 +373,9 @@ static void vmci_loop_host_detach_work(struct work_struct *work)
 	struct sock *sk = sk_vsock(hs->vsk);
 
 	lock_sock(sk);
-	vmci_loop_host_handle_detach(sk);
+	/* A connect may have moved the socket to another transport since. */
+	if (hs->vsk->trans == hs)
+		vmci_loop_host_handle_detach(sk);
 	release_sock(sk);
 	sock_put(sk);
 }
@@ -765,7 +781,10 @@ static void vmci_loop_host_cleanup_work(struct work_struct *work)
 	struct vmci_loop_hsock *hs =
 		container_of(work, struct vmci_loop_hsock, cleanup_work);
 
-	/* A queued detach work holds a socket reference: drop it with it. */
+	/*
+	 * The socket is gone (or has another transport): a detach work still
+	 * queued holds a reference to it, which goes with the work.
+	 */
 	if (cancel_work_sync(&hs->detach_work))
 		sock_put(sk_vsock(hs->vsk));
 	vmci_loop_host_qp_detach(hs);
@@ -781,6 +800,8 @@ static int vmci_loop_host_init(struct vsock_sock *vsk, struct vsock_sock *psk)
 	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
 	if (!hs)
 		return -ENOMEM;
+	spin_lock_init(&hs->lock);
+	hs->sk = sk_vsock(vsk);
 	hs->vsk = vsk;
 	hs->qp_handle = VMCI_INVALID_HANDLE;
 	hs->detach_sub_id = VMCI_INVALID_ID;
@@ -797,6 +818,10 @@ static void vmci_loop_host_destruct(struct vsock_sock *vsk)
 
 	if (!hs)
 		return;
+	/* The device's callbacks may still come until the work has run. */
+	spin_lock_bh(&hs->lock);
+	hs->sk = NULL;
+	spin_unlock_bh(&hs->lock);
 	vsk->trans = NULL;
 	queue_work(vmci_loop_wq, &hs->cleanup_work);
 }

@@ -8,7 +8,8 @@
  *	byte is checked on arrival (loss, corruption and reordering show).
  *   vsock_stress dgram CID PORT COUNT SIZE
  *	COUNT datagrams of SIZE bytes to CID:PORT while the receiver does not
- *	read; then it drains its queue. Prints what it sent and received.
+ *	read; then it drains its queue. Prints what it sent, what it received
+ *	and what the receiving socket dropped (its own count, SO_MEMINFO).
  *
  * Both ends run in this process (the listener or receiver binds
  * VMADDR_CID_ANY:PORT). Exit status 0 when everything checked out.
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <linux/sock_diag.h>
 #include <linux/vm_sockets.h>
 
 #define CHUNK (64 * 1024)
@@ -210,7 +212,15 @@ static int dgram_test(unsigned long count, size_t size)
 		if ((size_t)r != size)
 			bad++;
 	}
-	printf("sent %lu received %lu\n", sent, received);
+	uint32_t mem[SK_MEMINFO_VARS] = { 0 };
+	socklen_t mlen = sizeof(mem);
+
+	if (getsockopt(rfd, SOL_SOCKET, SO_MEMINFO, mem, &mlen)) {
+		perror("vsock_stress: SO_MEMINFO");
+		return 1;
+	}
+	printf("sent %lu received %lu dropped %u\n", sent, received,
+	       mem[SK_MEMINFO_DROPS]);
 	if (bad)
 		fprintf(stderr, "vsock_stress: %lu datagrams had the wrong size\n", bad);
 	return bad ? 1 : 0;
