@@ -474,8 +474,11 @@ static int vmci_loop_qp_detach(struct vmci_qp *qp)
 		e->attach_ctx = NULL;
 		other = e->create_ctx;
 	}
-	/* After a reset, both ends have been told already. */
-	if (other && !e->severed)
+	/*
+	 * Also after a reset: an end that was between attaching and knowing
+	 * its handle then has not heard (the handlers do not mind twice).
+	 */
+	if (other)
 		vmci_loop_event_qp(other, VMCI_EVENT_QP_PEER_DETACH, e->handle,
 				   qp->ctx->cid);
 	if (!e->create_ctx && !e->attach_ctx)
