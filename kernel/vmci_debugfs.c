@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vmci_loop debugfs: what the device is doing and how to break it.
+ * vmci_loop debugfs: what the device is doing, and how to break it.
  *
  * /sys/kernel/debug/vmci_loop/
  *   stats          counters, one "name value" per line
  *   queue_pairs    the live queue pairs: handle, ends, ring sizes and fill
- *   reset          write anything: reset every stream connection, as a VM
- *                  suspend/resume or vMotion does
- *   drop_requests  1: connection requests are lost (connects time out)
+ *   reset          write anything: cut every queue pair, as a VM
+ *                  suspend/resume or vMotion does (QP_PEER_DETACH to each
+ *                  end, QP_RESUMED to the guest)
+ *   drop_requests  1: stream connection requests are lost, both ways, so
+ *                  connects time out
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -24,39 +26,52 @@ static int vmci_loop_stats_show(struct seq_file *m, void *unused)
 	struct vmci_loop_stats s;
 
 	vmci_loop_stats_read(&s);
-	seq_printf(m, "guest_cid %u\n", vmci_loop_guest_cid);
-	seq_printf(m, "stream_connects %llu\n", s.stream_connects);
-	seq_printf(m, "stream_refused %llu\n", s.stream_refused);
-	seq_printf(m, "stream_resets %llu\n", s.stream_resets);
-	seq_printf(m, "stream_bytes_sent %llu\n", s.stream_bytes_sent);
-	seq_printf(m, "stream_bytes_received %llu\n", s.stream_bytes_received);
+	seq_printf(m, "guest_cid %u\n", vmci_loop_guest.cid);
 	seq_printf(m, "dgram_sent %llu\n", s.dgram_sent);
 	seq_printf(m, "dgram_received %llu\n", s.dgram_received);
 	seq_printf(m, "dgram_dropped %llu\n", s.dgram_dropped);
 	seq_printf(m, "dgram_no_endpoint %llu\n", s.dgram_no_endpoint);
 	seq_printf(m, "dgram_bytes_sent %llu\n", s.dgram_bytes_sent);
+	seq_printf(m, "control_packets %llu\n", s.control_packets);
+	seq_printf(m, "stream_connects %llu\n", s.stream_connects);
+	seq_printf(m, "stream_refused %llu\n", s.stream_refused);
+	seq_printf(m, "stream_bytes_sent %llu\n", s.stream_bytes_sent);
+	seq_printf(m, "stream_bytes_received %llu\n", s.stream_bytes_received);
 	seq_printf(m, "qp_created %llu\n", s.qp_created);
+	seq_printf(m, "qp_attached %llu\n", s.qp_attached);
 	seq_printf(m, "qp_destroyed %llu\n", s.qp_destroyed);
+	seq_printf(m, "qp_refused_memory %llu\n", s.qp_refused_memory);
 	seq_printf(m, "qp_live %u\n", vmci_loop_qp_count());
+	seq_printf(m, "qp_memory %llu\n", vmci_loop_qp_memory());
+	seq_printf(m, "qp_memory_host %lld\n",
+		   (long long)atomic64_read(&vmci_loop_host.qp_memory));
+	seq_printf(m, "qp_memory_guest %lld\n",
+		   (long long)atomic64_read(&vmci_loop_guest.qp_memory));
+	seq_printf(m, "qp_memory_max %llu\n",
+		   (u64)READ_ONCE(vmci_loop_qp_memory_max) << 20);
+	seq_printf(m, "resets %llu\n", s.resets);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmci_loop_stats);
 
-static void vmci_loop_qp_show_one(struct vmci_loop_qp *qp, void *arg)
+static void vmci_loop_show_cid(struct seq_file *m, const char *name, u32 cid)
+{
+	if (cid == VMCI_INVALID_ID)
+		seq_printf(m, " %s=-", name);
+	else
+		seq_printf(m, " %s=%u", name, cid);
+}
+
+static void vmci_loop_qp_show_one(const struct vmci_loop_qp_info *qi, void *arg)
 {
 	struct seq_file *m = arg;
-	int i;
 
-	seq_printf(m, "%u:%u", qp->handle.context, qp->handle.resource);
-	for (i = 0; i < 2; i++) {
-		const struct vmci_loop_ring *r = &qp->ring[i];
-
-		seq_printf(m, " end%d=%s ctx=%u ring=%llu used=%llu", i,
-			   READ_ONCE(qp->end[i].ops) ? "attached" : "detached",
-			   qp->end[i].context, r->size,
-			   READ_ONCE(r->tail) - READ_ONCE(r->head));
-	}
-	seq_putc(m, '\n');
+	seq_printf(m, "%u:%u", qi->handle.context, qi->handle.resource);
+	vmci_loop_show_cid(m, "creator", qi->create_cid);
+	vmci_loop_show_cid(m, "attacher", qi->attach_cid);
+	seq_printf(m, " produce=%llu consume=%llu used=%llu/%llu%s\n",
+		   qi->produce_size, qi->consume_size, qi->produce_used,
+		   qi->consume_used, qi->severed ? " severed" : "");
 }
 
 static int vmci_loop_qps_show(struct seq_file *m, void *unused)
@@ -69,9 +84,9 @@ DEFINE_SHOW_ATTRIBUTE(vmci_loop_qps);
 static ssize_t vmci_loop_reset_write(struct file *file, const char __user *buf,
 				     size_t count, loff_t *ppos)
 {
-	int n = vmci_loop_reset_streams();
+	unsigned int n = vmci_loop_qp_reset_all();
 
-	pr_info("reset %d stream socket%s\n", n, n == 1 ? "" : "s");
+	pr_info("reset: %u queue pair%s cut\n", n, n == 1 ? "" : "s");
 	return count;
 }
 
@@ -82,14 +97,15 @@ static const struct file_operations vmci_loop_reset_fops = {
 	.llseek = noop_llseek,
 };
 
-int vmci_loop_debugfs_init(void)
+/* Observability is optional: without debugfs the device still works. */
+void vmci_loop_debugfs_init(void)
 {
-	struct dentry *dir;
+	struct dentry *dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
 
-	dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	if (IS_ERR(dir))
-		return PTR_ERR(dir);
-
+	if (IS_ERR(dir)) {
+		pr_warn("no debugfs: counters and the fault knobs are unavailable\n");
+		return;
+	}
 	debugfs_create_file("stats", 0444, dir, NULL, &vmci_loop_stats_fops);
 	debugfs_create_file("queue_pairs", 0444, dir, NULL,
 			    &vmci_loop_qps_fops);
@@ -97,7 +113,6 @@ int vmci_loop_debugfs_init(void)
 	debugfs_create_bool("drop_requests", 0600, dir,
 			    &vmci_loop_drop_requests);
 	vmci_loop_debugfs_dir = dir;
-	return 0;
 }
 
 void vmci_loop_debugfs_exit(void)

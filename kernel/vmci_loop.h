@@ -1,78 +1,117 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vmci_loop: a software VMCI device with a vsock transport on top.
+ * vmci_loop: a VMCI device in software, so that one Linux kernel is both a
+ * VMware guest and its host.
  *
- * One kernel plays both ends of a VMware VMCI channel: the guest (context
- * guest_cid, 3 by default) and its host (context 2). The layers, one file
- * each:
+ * The device holds two VMCI contexts: the host (context 2) and one guest
+ * (module parameter guest_cid). The guest is what a VMware VM has: the
+ * distro's own vmw_vsock_vmci_transport loads on the device API this module
+ * exports (the 21 functions of <linux/vmw_vmci_api.h> it imports) and serves
+ * the guest's sockets, unchanged. The host side is this module's own vsock
+ * transport, which speaks the VMCI stream protocol to the stock transport.
  *
- *   vmci_device.c      contexts, routing (after drivers/misc/vmw_vmci/
- *                      vmci_route.c) and the statistics counters
- *   vmci_datagram.c    datagram endpoints addressed by handle
- *   vmci_queue_pair.c  queue pairs: two ring buffers shared by the two ends
- *                      of a stream, with attach/detach events
- *   vmci_transport.c   the vsock transport (struct vsock_transport) on top
- *   vmci_debugfs.c     counters, live queue pairs and the fault knobs
- *   vmci_loop_main.c   module init/exit and transport registration
+ *   vmci_device.c          contexts, routing, the vsock callback, counters
+ *   vmci_datagram.c        datagram handles per context and their delivery
+ *   vmci_event.c           event subscriptions per context and delivery
+ *   vmci_queue_pair.c      the queue-pair broker, the rings, the cap on
+ *                          their memory, and the reset of every pair
+ *   vmci_host_transport.c  the host's vsock transport (H2G and LOCAL)
+ *   vmci_debugfs.c         counters, queue pairs and the fault knobs
+ *   vmci_loop_main.c       module init/exit, the real-hardware refusal
+ *
+ * Where one kernel holding both ends forces a departure from VMware's
+ * device, it is on purpose (see README.md, "One kernel, two roles"): the
+ * vsock callback is only ever told "guest"; the exported API is the guest's;
+ * a datagram whose source is bound to no context speaks as the host when it
+ * goes to the guest and as the guest otherwise; and the guest's datagram
+ * handles answer for the host context too (every datagram socket of this
+ * kernel is on the stock transport).
+ *
+ * This header stays light on purpose: the files that export the API must see
+ * the types of its prototypes as drivers/misc/vmw_vmci sees them, or the
+ * symbol CRCs differ from those the stock transport was built against.
  */
 #ifndef VMCI_LOOP_H
 #define VMCI_LOOP_H
 
-#include <linux/types.h>
-#include <linux/kref.h>
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/percpu.h>
-#include <linux/skbuff.h>
 #include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/vmw_vmci_defs.h>
+#include <linux/vmw_vmci_api.h>
 
-#define VMCI_LOOP_HYPERVISOR_CID	0
-#define VMCI_LOOP_WELL_KNOWN_CID	1
-#define VMCI_LOOP_HOST_CID		2
-#define VMCI_LOOP_INVALID_ID		U32_MAX
+/* The resource every VMCI socket transport sends its control packets on. */
+#define VMCI_LOOP_VSOCK_CONTROL_RID	1
 
-/* The VMCI datagram limits: a 24-byte header and at most 17 pages in all. */
-#define VMCI_LOOP_DG_HEADER_SIZE	24
-#define VMCI_LOOP_MAX_DG_SIZE		(17 * 4096)
-#define VMCI_LOOP_MAX_DG_PAYLOAD	(VMCI_LOOP_MAX_DG_SIZE - \
-					 VMCI_LOOP_DG_HEADER_SIZE)
+#define VMCI_LOOP_DG_HASH_BITS		7
 
-/* Resource IDs 0-1023 are reserved, as VMCI reserves them. */
-#define VMCI_LOOP_FIRST_FREE_RESOURCE	1024
-
-/* Largest queue-pair ring we agree to allocate for one direction. */
-#define VMCI_LOOP_MAX_QP_SIZE		(64ULL << 20)
-#define VMCI_LOOP_MIN_QP_SIZE		128ULL
-
-struct vmci_loop_handle {
-	u32 context;
-	u32 resource;
+/*
+ * One context of the device: the host or the guest.
+ *
+ * @rx_lock serialises what the context receives, datagrams and events
+ * alike, as the one interrupt tasklet of a VMCI guest does: every callback
+ * into the context runs with it held and bottom halves disabled (the stock
+ * transport relies on that: it builds some replies in one static packet).
+ * It also guards @subscribers. Contexts take each other's rx_lock only in
+ * the order guest, then host: a host-side callback never sends.
+ *
+ * @dg_lock guards @dg_table and @next_rid; it nests inside rx_lock.
+ */
+struct vmci_loop_ctx {
+	u32 cid;
+	const char *name;
+	u32 priv_flags;
+	spinlock_t rx_lock;		/* see above */
+	struct list_head subscribers[VMCI_EVENT_MAX];
+	spinlock_t dg_lock;		/* see above */
+	struct hlist_head dg_table[1 << VMCI_LOOP_DG_HASH_BITS];
+	u32 next_rid;
+	atomic64_t qp_memory;		/* bytes of the queue pairs it created */
 };
 
 /* ---- vmci_device.c ---- */
 
-extern u32 vmci_loop_guest_cid;
+extern struct vmci_loop_ctx vmci_loop_host;
+extern struct vmci_loop_ctx vmci_loop_guest;
 
-bool vmci_loop_context_exists(u32 cid);
-int vmci_loop_route(struct vmci_loop_handle *src,
-		    const struct vmci_loop_handle *dst);
+/* The module's work queue: deferred datagrams, the host's control work. */
+extern struct workqueue_struct *vmci_loop_wq;
+
+/*
+ * Callbacks into a context running on this CPU: 0 or 1, since they never
+ * nest (a datagram sent from inside one is deferred). Read and written with
+ * bottom halves disabled.
+ */
+DECLARE_PER_CPU(unsigned int, vmci_loop_in_callback);
+
+void vmci_loop_contexts_init(u32 guest_cid);
+struct vmci_loop_ctx *vmci_loop_ctx_by_cid(u32 cid);
+struct vmci_loop_ctx *vmci_loop_route(struct vmci_handle *src,
+				      const struct vmci_handle *dst,
+				      int *result);
 
 /*
  * Counters, per CPU so that the data path never bounces a shared cache line.
  * Summed by vmci_loop_stats_read() for debugfs.
  */
 struct vmci_loop_stats {
-	u64 stream_connects;		/* connections established */
-	u64 stream_refused;		/* requests answered with a reset */
-	u64 stream_resets;		/* connections reset by the knob */
-	u64 stream_bytes_sent;
-	u64 stream_bytes_received;
-	u64 dgram_sent;			/* accepted for delivery */
-	u64 dgram_received;		/* queued on a receiving socket */
-	u64 dgram_dropped;		/* receiver's buffer full */
-	u64 dgram_no_endpoint;		/* nobody bound to the destination */
+	u64 dgram_sent;		/* accepted for delivery */
+	u64 dgram_received;	/* handed to a datagram handle */
+	u64 dgram_dropped;	/* refused by the handle's callback */
+	u64 dgram_no_endpoint;	/* to a guest resource nobody holds */
 	u64 dgram_bytes_sent;
+	u64 control_packets;	/* stream control packets (resource 1) */
 	u64 qp_created;
+	u64 qp_attached;
 	u64 qp_destroyed;
+	u64 qp_refused_memory;	/* allocations over the memory cap */
+	u64 stream_connects;	/* host-side connections established */
+	u64 stream_refused;	/* requests the host side answered with RST */
+	u64 stream_bytes_sent;	/* by the host side */
+	u64 stream_bytes_received;
+	u64 resets;		/* queue pairs cut by the reset knob */
 };
 
 DECLARE_PER_CPU(struct vmci_loop_stats, vmci_loop_pcpu_stats);
@@ -84,97 +123,67 @@ void vmci_loop_stats_read(struct vmci_loop_stats *sum);
 
 /* ---- vmci_datagram.c ---- */
 
-/*
- * A datagram endpoint: what a bound datagram socket registers. @deliver is
- * called with the endpoint table lock held (atomic context): it must queue or
- * free the skb and not sleep. The skb's control block holds the source.
- */
-struct vmci_loop_dg_endpoint {
-	struct vmci_loop_handle handle;	/* context may be INVALID = any */
-	struct hlist_node node;
-	int (*deliver)(struct vmci_loop_dg_endpoint *ep, struct sk_buff *skb);
-};
-
-struct vmci_loop_dg_cb {
-	struct vmci_loop_handle src;
-};
-
-#define VMCI_LOOP_DG_CB(skb) ((struct vmci_loop_dg_cb *)((skb)->cb))
-
-int vmci_loop_dg_create_handle(struct vmci_loop_dg_endpoint *ep,
-			       u32 context, u32 resource);
-void vmci_loop_dg_destroy_handle(struct vmci_loop_dg_endpoint *ep);
-int vmci_loop_dg_send(struct vmci_loop_handle *src,
-		      const struct vmci_loop_handle *dst, struct sk_buff *skb);
-int vmci_loop_dg_init(void);
+int vmci_loop_dg_create(struct vmci_loop_ctx *ctx, u32 resource_id,
+			u32 flags, u32 priv_flags,
+			vmci_datagram_recv_cb recv_cb, void *client_data,
+			struct vmci_handle *out_handle);
+int vmci_loop_dg_destroy(struct vmci_loop_ctx *ctx,
+			 struct vmci_handle handle);
+int vmci_loop_dg_dispatch(struct vmci_datagram *dg);
 void vmci_loop_dg_exit(void);
+
+/* ---- vmci_event.c ---- */
+
+int vmci_loop_event_subscribe(struct vmci_loop_ctx *ctx, u32 event,
+			      vmci_event_cb callback, void *callback_data,
+			      u32 *subscription_id);
+int vmci_loop_event_unsubscribe(struct vmci_loop_ctx *ctx, u32 sub_id);
+void vmci_loop_event_qp(struct vmci_loop_ctx *ctx, u32 event,
+			struct vmci_handle handle, u32 peer_id);
+void vmci_loop_event_resumed(struct vmci_loop_ctx *ctx);
+void vmci_loop_event_exit(void);
 
 /* ---- vmci_queue_pair.c ---- */
 
-/*
- * One direction of a queue pair. @tail is written only by the producer and
- * @head only by the consumer, each under its own socket lock; the other side
- * reads them with acquire semantics. Both count bytes since creation.
- */
-struct vmci_loop_ring {
-	u64 head;
-	u64 tail;
-	u64 size;
-	u8 *data;
-};
+extern unsigned long vmci_loop_qp_memory_max;
 
-/* Events delivered to one end about the other end, under qp->lock. */
-struct vmci_loop_qp_peer_ops {
-	void (*attached)(void *ctx);
-	void (*wrote)(void *ctx);	/* data arrived in our consume ring */
-	void (*read)(void *ctx);	/* space freed in our produce ring */
-	void (*shutdown)(void *ctx, int mode);
-	void (*detached)(void *ctx, bool reset);
-};
-
-struct vmci_loop_qp_end {
-	const struct vmci_loop_qp_peer_ops *ops;
-	void *ctx;
-	u32 context;
-};
-
-struct vmci_loop_qp {
-	struct vmci_loop_handle handle;
-	struct kref ref;
-	/* Protects end[] (who is attached) and serialises event delivery. */
-	spinlock_t lock;
-	struct vmci_loop_qp_end end[2];	/* 0: creator, 1: attacher */
-	struct vmci_loop_ring ring[2];	/* ring[i] is produced by end i */
-	struct list_head link;		/* on the device's queue-pair list */
-};
-
-struct vmci_loop_qp *vmci_loop_qp_create(u32 context, u64 size0, u64 size1,
-					 const struct vmci_loop_qp_peer_ops *ops,
-					 void *ctx);
-void vmci_loop_qp_attach(struct vmci_loop_qp *qp, u32 context,
-			 const struct vmci_loop_qp_peer_ops *ops, void *ctx);
-void vmci_loop_qp_detach(struct vmci_loop_qp *qp, int side, bool reset);
-void vmci_loop_qp_signal_shutdown(struct vmci_loop_qp *qp, int side, int mode);
-ssize_t vmci_loop_qp_enqueue(struct vmci_loop_qp *qp, int side,
-			     struct iov_iter *from, size_t len);
-ssize_t vmci_loop_qp_dequeue(struct vmci_loop_qp *qp, int side,
-			     struct iov_iter *to, size_t len, bool peek);
-u64 vmci_loop_qp_ready(struct vmci_loop_qp *qp, int side);
-u64 vmci_loop_qp_free_space(struct vmci_loop_qp *qp, int side);
-void vmci_loop_qp_for_each(void (*fn)(struct vmci_loop_qp *qp, void *arg),
-			   void *arg);
+int vmci_loop_qp_alloc(struct vmci_loop_ctx *ctx, struct vmci_qp **qpair,
+		       struct vmci_handle *handle, u64 produce_qsize,
+		       u64 consume_qsize, u32 peer, u32 flags, u32 priv_flags);
+void vmci_loop_qp_set_peer_notify(struct vmci_qp *qp,
+				  void (*fn)(void *data, bool wrote), void *data);
+bool vmci_loop_qp_peer_gone(const struct vmci_qp *qp);
+bool vmci_loop_qp_severed(const struct vmci_qp *qp);
+unsigned int vmci_loop_qp_reset_all(void);
 unsigned int vmci_loop_qp_count(void);
+u64 vmci_loop_qp_memory(void);
 
-/* ---- vmci_transport.c ---- */
+/* One line of debugfs's queue_pairs file, for each live pair. */
+struct vmci_loop_qp_info {
+	struct vmci_handle handle;
+	u32 create_cid;		/* VMCI_INVALID_ID once detached */
+	u32 attach_cid;
+	u64 produce_size;	/* as the creator sees it */
+	u64 consume_size;
+	u64 produce_used;
+	u64 consume_used;
+	bool severed;
+};
 
-int vmci_loop_transport_init(void);
-void vmci_loop_transport_exit(void);
-int vmci_loop_reset_streams(void);
+void vmci_loop_qp_for_each(void (*fn)(const struct vmci_loop_qp_info *qi,
+				      void *arg),
+			   void *arg);
+
+/* ---- vmci_host_transport.c ---- */
+
 extern bool vmci_loop_drop_requests;
+
+int vmci_loop_host_transport_init(void);
+void vmci_loop_host_transport_exit(void);
 
 /* ---- vmci_debugfs.c ---- */
 
-int vmci_loop_debugfs_init(void);
+void vmci_loop_debugfs_init(void);
 void vmci_loop_debugfs_exit(void);
 
 #endif /* VMCI_LOOP_H */
