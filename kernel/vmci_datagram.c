@@ -73,6 +73,7 @@ static u32 __vmci_loop_dg_free_rid(struct vmci_loop_ctx *ctx)
 {
 	u32 start = ctx->next_rid;
 
+	lockdep_assert_held(&ctx->dg_lock);
 	do {
 		u32 rid = ctx->next_rid++;
 

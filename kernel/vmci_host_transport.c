@@ -260,6 +260,7 @@ static void vmci_loop_host_peer_detach_cb(u32 sub_id,
 		vmci_event_data_const_payload(ed);
 	struct vmci_loop_hsock *hs = client_data;
 
+	lockdep_assert_held(&vmci_loop_host.rx_lock);
 	/* Every host socket hears every detach: keep only our pair's. */
 	if (READ_ONCE(hs->qp_key) == vmci_loop_handle_key(p->handle))
 		vmci_loop_host_queue_detach(hs);
@@ -466,6 +467,7 @@ static void vmci_loop_host_recv_request(struct sock *listener,
 	struct sock *pending;
 	u64 size;
 
+	sock_owned_by_me(listener);
 	if (pkt->type != VMCI_LOOP_PKT_REQUEST2 || !pkt->u.size ||
 	    !(pkt->proto & VMCI_LOOP_PROTO_PKT_ON_NOTIFY) ||
 	    sk_acceptq_is_full(listener)) {
@@ -569,6 +571,7 @@ static void vmci_loop_host_recv_connecting_client(struct sock *sk,
 	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
 	int skerr, err;
 
+	sock_owned_by_me(sk);
 	switch (pkt->type) {
 	case VMCI_LOOP_PKT_NEGOTIATE2:
 		if (!pkt->u.size || hs->qpair ||
@@ -725,6 +728,7 @@ static int vmci_loop_host_recv(void *client_data, struct vmci_datagram *dg)
 	bool done = false;
 	struct sock *sk;
 
+	lockdep_assert_held(&vmci_loop_host.rx_lock);
 	if (VMCI_DG_SIZE(dg) < sizeof(*pkt))
 		return VMCI_ERROR_INVALID_ARGS;
 	/* Only the guest's transport talks on the guest's resource 1. */
@@ -875,7 +879,12 @@ static int vmci_loop_host_shutdown(struct vsock_sock *vsk, int mode)
 	return vmci_loop_host_send_plain(sk, VMCI_LOOP_PKT_SHUTDOWN, mode);
 }
 
-/* ---- the data path (socket lock held) ---- */
+/*
+ * ---- the data path ----
+ *
+ * Under the socket lock, except has_data and has_space: the device's peer
+ * notification asks for them through vsock_data_ready() without it.
+ */
 
 static ssize_t vmci_loop_host_stream_dequeue(struct vsock_sock *vsk,
 					     struct msghdr *msg, size_t len,
@@ -884,6 +893,7 @@ static ssize_t vmci_loop_host_stream_dequeue(struct vsock_sock *vsk,
 	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
 	ssize_t n;
 
+	sock_owned_by_me(sk_vsock(vsk));
 	if (flags & MSG_PEEK)
 		return vmci_qpair_peekv(hs->qpair, msg, len, 0);
 	n = vmci_qpair_dequev(hs->qpair, msg, len, 0);
@@ -895,8 +905,10 @@ static ssize_t vmci_loop_host_stream_dequeue(struct vsock_sock *vsk,
 static ssize_t vmci_loop_host_stream_enqueue(struct vsock_sock *vsk,
 					     struct msghdr *msg, size_t len)
 {
-	ssize_t n = vmci_qpair_enquev(vmci_loop_hs(vsk)->qpair, msg, len, 0);
+	ssize_t n;
 
+	sock_owned_by_me(sk_vsock(vsk));
+	n = vmci_qpair_enquev(vmci_loop_hs(vsk)->qpair, msg, len, 0);
 	if (n > 0)
 		vmci_loop_count(stream_bytes_sent, n);
 	return n;
@@ -960,6 +972,7 @@ vmci_loop_host_notify_recv_post_dequeue(struct vsock_sock *vsk, size_t target,
 {
 	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
 
+	sock_owned_by_me(sk_vsock(vsk));
 	if (!data_read || copied <= 0 || (vsk->peer_shutdown & RCV_SHUTDOWN))
 		return 0;
 	smp_mb();	/* our head is visible before we look at the space */
@@ -983,6 +996,7 @@ static int
 vmci_loop_host_notify_send_post_enqueue(struct vsock_sock *vsk, ssize_t written,
 					struct vsock_transport_send_notify_data *d)
 {
+	sock_owned_by_me(sk_vsock(vsk));
 	if (written <= 0 || (vsk->peer_shutdown & RCV_SHUTDOWN))
 		return 0;
 	return vmci_loop_host_send_plain(sk_vsock(vsk), VMCI_LOOP_PKT_WROTE, 0);

@@ -148,6 +148,7 @@ static void vmci_loop_qp_notify_peer(const struct vmci_qp *qp, bool wrote)
 	struct vmci_loop_qp_entry *e = qp->entry;
 	struct vmci_qp *peer;
 
+	/* Any context; the peer's notification runs under notify_lock. */
 	if (!atomic_read(&e->notify_ends))
 		return;
 	spin_lock_bh(&e->notify_lock);
@@ -258,6 +259,7 @@ static struct vmci_handle __vmci_loop_qp_new_handle(struct vmci_loop_ctx *ctx)
 {
 	struct vmci_handle h;
 
+	lockdep_assert_held(&vmci_loop_qp_mutex);
 	do {
 		h = vmci_make_handle(ctx->cid, vmci_loop_qp_next_rid++);
 		if (vmci_loop_qp_next_rid == VMCI_INVALID_ID)
