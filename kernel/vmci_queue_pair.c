@@ -16,8 +16,11 @@
  * checks and error codes for create and attach, a QP_PEER_ATTACH event to
  * the creator when the attacher comes, a QP_PEER_DETACH event to the end
  * that stays when the other detaches. The creator's context is charged for
- * the memory of both rings; the total is capped by qp_memory_mb, the
- * device's counterpart of the per-guest limit a VMware host enforces.
+ * the memory of both rings; the total is capped by qp_memory_mb. Its
+ * default is VMCI_MAX_GUEST_QP_MEMORY (128 MiB), which vmw_vmci enforces
+ * on one pair and from which it derives a context's pair count: the
+ * device applies it to all pairs together, so that no user can pin an
+ * unbounded amount of kernel memory through connects.
  *
  * vmci_loop_qp_reset_all() does what a VM suspend/resume does to every queue
  * pair: each end still attached is told its peer detached (QP_PEER_DETACH)
@@ -57,7 +60,7 @@
 unsigned long vmci_loop_qp_memory_max = VMCI_MAX_GUEST_QP_MEMORY >> 20;
 module_param_named(qp_memory_mb, vmci_loop_qp_memory_max, ulong, 0644);
 MODULE_PARM_DESC(qp_memory_mb,
-		 "Cap on the memory of all queue pairs, in MiB (default 128, VMCI's per-guest limit)");
+		 "Cap on the memory of all queue pairs together, in MiB (default 128, VMCI_MAX_GUEST_QP_MEMORY)");
 
 /* One ring of a queue pair. */
 struct vmci_loop_queue {
