@@ -16,7 +16,17 @@
  * A listener opened with O_NONBLOCK gives a handle that has no socket yet
  * (ST_WAITING): its first read or write accepts. Until then it holds a
  * reference to its listener and is on the listener's list of handles,
- * whose poll handles hear of every client that arrives.
+ * whose poll handles hear of every client that arrives. A connect opened
+ * with O_NONBLOCK is a conn in ST_CONNECTING that nobody waits for: the
+ * event that ends the connect serves what was parked meanwhile, or keeps
+ * its error for the next call.
+ *
+ * Seqpacket sockets are the exception to "never blocks": a message must
+ * go whole, which a non-blocking vsock send cannot promise (sender.h), so
+ * their messages are sent one at a time, in arrival order, by a helper
+ * thread on a socket that blocks for sends (reads still never wait:
+ * MSG_DONTWAIT). A shutdown of the writing side queues behind the writes
+ * already handed over, as a P_SHUTDOWN on the write queue.
  *
  * Everything runs on the event loop's single thread: no locks. Interrupts
  * (signals) take a parked request off its queue at once and answer it from
@@ -29,7 +39,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,6 +49,7 @@
 #include "list.h"
 #include "loop.h"
 #include "quota.h"
+#include "sender.h"
 
 /* A read never asks for more than max_read (1 MiB with libfuse 3.14). */
 #define SCRATCH_SIZE	(1 << 20)
@@ -45,7 +58,7 @@
 /* A parked write this big keeps the request buffer instead of a copy. */
 #define KEEP_BUFFER_MIN	(256 << 10)
 
-enum pending_kind { P_READ, P_WRITE, P_CONNECT, P_ACCEPT };
+enum pending_kind { P_READ, P_WRITE, P_CONNECT, P_ACCEPT, P_SHUTDOWN };
 
 /* A caller waiting on a conn. */
 struct pending {
@@ -54,6 +67,8 @@ struct pending {
 	struct conn *conn;
 	enum pending_kind kind;
 	bool interrupted;
+	unsigned int io;	/* read, write: enum conn_io */
+	unsigned int how;	/* shutdown: enum conn_shut */
 	size_t size;		/* read: bytes asked; write: bytes in data */
 	size_t done;		/* write: bytes of data sent */
 	size_t prior;		/* write: bytes sent before it was parked */
@@ -62,13 +77,14 @@ struct pending {
 	struct opener who;	/* accept: the caller, charged for the new conn */
 	struct conn *into;	/* accept: for this waiting handle */
 	uintptr_t cookie;	/* accept, connect: handed back with the reply */
+	struct send_job job;	/* seqpacket write: its message, in the sender */
 };
 
 enum conn_state {
 	ST_WAITING,		/* a listener's handle that has not accepted yet */
 	ST_CONNECTING,
 	ST_OPEN,
-	ST_CLOSED,		/* socket closed (rm of a listener, shutdown) */
+	ST_CLOSED,		/* socket closed (rm of a listener, a failed connect, stop) */
 };
 
 struct conn {
@@ -76,14 +92,21 @@ struct conn {
 	enum conn_kind kind;
 	enum conn_state state;
 	unsigned int cid, port;	/* the address dialled, or the bound port */
+	bool dialled;		/* cid:port is where it connected to */
+	bool failed;		/* its connect failed: it never was a connection */
+	int err;		/* a non-blocking connect's error, for the next call */
+	unsigned int shut;	/* enum conn_shut: sides shut down here */
 	struct opener who;	/* charged for this conn (quota.c) */
 	bool charged;		/* holds (or will hold) a socket: counts for who */
 	int refs;		/* open files, plus the listener table's */
 	struct list readq;	/* P_READ, or P_ACCEPT on a listener */
-	struct list writeq;	/* P_WRITE */
+	struct list writeq;	/* P_WRITE, P_SHUTDOWN */
 	struct pending *connecting;
+	struct pending *sending; /* seqpacket: the head of writeq, in the sender */
 	void *ph;		/* newest poll handle, notified on any event */
 	uint64_t rx, tx;	/* bytes received and sent */
+	uint64_t count;		/* listener: clients accepted; bound: datagrams read */
+	time_t created, last;	/* listener: made, and the last of count */
 	struct conn *listener;	/* ST_WAITING: where it accepts (a reference) */
 	struct pending *accepting; /* ST_WAITING: its accept on listener->readq */
 	struct list handles;	/* listener: its ST_WAITING handles */
@@ -98,6 +121,7 @@ static LIST(deferred);
 static LIST(dead);
 static size_t nconns;
 static char *scratch;
+static int stop_error;		/* set by conn_shutdown_all: no new sends */
 
 static void conn_ready(struct watch *w, uint32_t events);
 static void conn_reap(void);
@@ -106,7 +130,34 @@ int conn_init(const struct conn_frontend *frontend, const struct conn_sockets *s
 {
 	fe = frontend;
 	so = sockets;
+	stop_error = 0;
+	if (sender_init(so->send_message) < 0)
+		return -1;
 	return loop_after_batch(conn_reap);
+}
+
+static bool is_listener(enum conn_kind kind)
+{
+	return kind == CONN_LISTEN || kind == CONN_LISTEN_SEQPACKET;
+}
+
+/* A connection: has a peer, can be shut down. */
+static bool is_connection(enum conn_kind kind)
+{
+	return kind == CONN_STREAM || kind == CONN_SEQPACKET || kind == CONN_DGRAM;
+}
+
+/* Each write is one message: never in pieces, never two for one write. */
+static bool is_message(enum conn_kind kind)
+{
+	return kind == CONN_DGRAM || kind == CONN_SEQPACKET ||
+	       kind == CONN_DGRAM_BOUND;
+}
+
+/* What a listener's clients are. */
+static enum conn_kind accepted_kind(const struct conn *l)
+{
+	return l->kind == CONN_LISTEN_SEQPACKET ? CONN_SEQPACKET : CONN_STREAM;
 }
 
 /*
@@ -144,15 +195,23 @@ static struct conn *conn_alloc(enum conn_kind kind, const struct opener *who,
 	return c;
 }
 
-/* Give @c its socket @fd, watched for good: 0, or an errno (@fd closed). */
+/*
+ * Give @c its socket @fd, watched for good: 0, or an errno (@fd closed).
+ * A seqpacket socket blocks for sends (done in the sender); the loop only
+ * ever reads it with MSG_DONTWAIT.
+ */
 static int conn_attach(struct conn *c, int fd)
 {
+	int off = 0, err;
+
 	c->w.fd = fd;
-	if (loop_add(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) == 0)
+	if ((c->kind != CONN_SEQPACKET || ioctl(fd, FIONBIO, &off) == 0) &&
+	    loop_add(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) == 0)
 		return 0;
+	err = errno;
 	c->w.fd = -1;
 	close(fd);
-	return errno;
+	return err;
 }
 
 static void pending_free(struct pending *p)
@@ -258,7 +317,8 @@ static void conn_free(struct conn *c)
 		pending_free(c->connecting);
 		c->connecting = NULL;
 	}
-	fail_queue(&c->readq, c->kind == CONN_LISTEN ? ECONNABORTED : EBADF);
+	/* No write can be in the sender here: a writer holds its file. */
+	fail_queue(&c->readq, is_listener(c->kind) ? ECONNABORTED : EBADF);
 	fail_queue(&c->writeq, EBADF);
 	cancel_accepting(c);
 	close_socket(c);
@@ -320,7 +380,8 @@ static struct pending *park(struct conn *c, struct list *q,
 }
 
 void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
-		  unsigned int port, const struct opener *who, uintptr_t cookie)
+		  unsigned int port, const struct opener *who, uintptr_t cookie,
+		  bool nonblock)
 {
 	bool in_progress = false;
 	struct conn *c;
@@ -333,6 +394,7 @@ void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 	}
 	c->cid = cid;
 	c->port = port;
+	c->dialled = true;
 	fd = so->connect(kind, cid, port, &in_progress);
 	if (fd < 0 || (err = conn_attach(c, fd)) != 0) {
 		fe->reply_error(req, fd < 0 ? -fd : err);
@@ -340,6 +402,12 @@ void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 		return;
 	}
 	if (!in_progress) {
+		opened(req, c, cookie);
+		return;
+	}
+	c->state = ST_CONNECTING;
+	if (nonblock) {
+		/* finish_connect() takes it from here, with nobody waiting. */
 		opened(req, c, cookie);
 		return;
 	}
@@ -351,15 +419,13 @@ void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 		return;
 	}
 	list_del(&c->connecting->link);	/* on no queue: c->connecting names it */
-	c->state = ST_CONNECTING;
 	c->connecting->cookie = cookie;
 	fe->on_interrupt(req, c->connecting);	/* last: may free c */
 }
 
-/* The connect finished (or not yet): answer the open. False if @c is gone. */
-static bool finish_connect(struct conn *c)
+/* How the connect went: 0, an errno, or EINPROGRESS (not over yet). */
+static int connect_result(struct conn *c)
 {
-	struct pending *p = c->connecting;
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
 	int err = 0;
@@ -367,25 +433,72 @@ static bool finish_connect(struct conn *c)
 
 	if (getsockopt(c->w.fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
 		err = errno;
-	if (!err && getpeername(c->w.fd, (struct sockaddr *)&ss, &len) < 0) {
-		if (errno == ENOTCONN)
-			return true;	/* still connecting */
-		err = errno;
+	if (!err && getpeername(c->w.fd, (struct sockaddr *)&ss, &len) < 0)
+		err = errno == ENOTCONN ? EINPROGRESS : errno;
+	return err;
+}
+
+static void serve_reads(struct conn *c);
+static void serve_writes(struct conn *c);
+
+/* The error of a failed connect, once; afterwards it is not connected. */
+static int take_error(struct conn *c)
+{
+	int err = c->err ? c->err : ENOTCONN;
+
+	c->err = 0;
+	return err;
+}
+
+/*
+ * A connect nobody waited for has failed: whoever waits since gets the
+ * error, or else the next call does; the socket goes at once.
+ */
+static void connect_failed(struct conn *c, int err)
+{
+	c->failed = true;
+	c->err = err;
+	if (!list_empty(&c->readq) || !list_empty(&c->writeq)) {
+		fail_queue(&c->readq, err);
+		fail_queue(&c->writeq, err);
+		c->err = 0;
 	}
+	close_socket(c);
+}
+
+/* The socket of a connecting conn has news: answer whoever it concerns. */
+static void finish_connect(struct conn *c)
+{
+	struct pending *p = c->connecting;
+	int err = connect_result(c);
+	struct request *req;
+	uintptr_t cookie;
+
+	if (err == EINPROGRESS)
+		return;
 	c->connecting = NULL;
+	if (err && !p) {
+		connect_failed(c, err);
+		return;
+	}
 	if (err) {
 		fe->reply_error(p->req, err);
 		pending_free(p);
 		conn_release(c);
-		return false;
+		return;
 	}
 	c->state = ST_OPEN;
-	struct request *req = p->req;
-	uintptr_t cookie = p->cookie;
-
+	if (!p) {
+		/* O_NONBLOCK open: serve what waited for the connection. */
+		serve_reads(c);
+		serve_writes(c);
+		notify_poller(c);
+		return;
+	}
+	req = p->req;
+	cookie = p->cookie;
 	pending_free(p);
 	opened(req, c, cookie);
-	return false;
 }
 
 /* accept(2) errors that concern one client only: try the next one. */
@@ -401,15 +514,15 @@ static int accept_fd(struct conn *l)
 	for (;;) {
 		int fd = accept4(l->w.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (fd >= 0)
+		if (fd >= 0) {
+			l->count++;
+			l->last = time(NULL);
 			return fd;
+		}
 		if (!accept_retry(errno))
 			return -errno;
 	}
 }
-
-static void serve_reads(struct conn *c);
-static void serve_writes(struct conn *c);
 
 /* A waiting handle got its client @fd: it is a connection from now on. */
 static void handle_attach(struct conn *h, int fd)
@@ -497,7 +610,7 @@ static void serve_accepts(struct conn *l)
 
 		/* The opener's cap first: a refused client stays in the backlog. */
 		if (!p->into) {
-			nc = conn_alloc(CONN_STREAM, &p->who, true, &err);
+			nc = conn_alloc(accepted_kind(l), &p->who, true, &err);
 		} else {
 			err = handle_charge(p->into);
 		}
@@ -553,7 +666,7 @@ void conn_accept(struct request *req, struct conn *l, bool later,
 	}
 	if (later) {
 		/* No socket until it accepts: charged then (handle_charge). */
-		c = conn_alloc(CONN_STREAM, who, false, &err);
+		c = conn_alloc(accepted_kind(l), who, false, &err);
 		if (!c) {
 			fe->reply_error(req, err);
 			return;
@@ -567,7 +680,7 @@ void conn_accept(struct request *req, struct conn *l, bool later,
 		return;
 	}
 	if (list_empty(&l->readq)) {
-		c = conn_alloc(CONN_STREAM, who, true, &err);
+		c = conn_alloc(accepted_kind(l), who, true, &err);
 		if (!c) {
 			fe->reply_error(req, err);
 			return;
@@ -610,6 +723,11 @@ void conn_open_bound(struct request *req, struct conn *bound, uintptr_t cookie)
 	opened(req, bound, cookie);
 }
 
+void conn_hold(struct conn *c)
+{
+	c->refs++;
+}
+
 struct conn *conn_listen(enum conn_kind kind, unsigned int port,
 			 const struct opener *who)
 {
@@ -622,6 +740,7 @@ struct conn *conn_listen(enum conn_kind kind, unsigned int port,
 		return NULL;
 	}
 	l->port = port;
+	l->created = l->last = time(NULL);
 	fd = so->bind(kind, port);
 	if (fd < 0 || (err = conn_attach(l, fd)) != 0) {
 		err = fd < 0 ? -fd : err;
@@ -635,48 +754,120 @@ struct conn *conn_listen(enum conn_kind kind, unsigned int port,
 void conn_close(struct conn *c)
 {
 	/* Waiting accepts fail; waiting datagram readers see end of file. */
-	fail_queue(&c->readq, c->kind == CONN_LISTEN ? ECONNABORTED : 0);
+	fail_queue(&c->readq, is_listener(c->kind) ? ECONNABORTED : 0);
 	close_socket(c);
 	/* Handles with nothing parked learn it on their next call. */
 }
 
-/* One recv into the scratch buffer; returns bytes or -errno. */
-static ssize_t recv_some(struct conn *c, size_t size)
+/* The address line of CONN_IO_ADDRESSED: "CID:PORT\n", its length. */
+static int addr_line(char *buf, size_t size, unsigned int cid, unsigned int port)
 {
-	ssize_t n;
+	return snprintf(buf, size, "%u:%u\n", cid, port);
+}
 
-	if (c->w.fd < 0)
-		return 0;	/* a removed bound socket: end of file */
+/* One strict decimal number up to 4294967295 at *@s, ending at @end. */
+static bool parse_u32(const char **s, char end, unsigned int *out)
+{
+	unsigned long long v = 0;
+	const char *p = *s;
+
+	if (*p < '0' || *p > '9' || (*p == '0' && p[1] != end))
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned int)(*p - '0');
+		if (v > 0xffffffffULL)
+			return false;
+	}
+	if (*p != end)
+		return false;
+	*out = (unsigned int)v;
+	*s = p + 1;
+	return true;
+}
+
+/*
+ * The address line at the start of an addressed write: its length and
+ * the address, or 0 if there is none ("CID:PORT\n", decimal).
+ */
+static size_t parse_addr_line(const char *data, size_t len, unsigned int *cid,
+			      unsigned int *port)
+{
+	char line[CONN_ADDR_LINE_MAX + 1];
+	const char *s = line;
+	const char *nl = memchr(data, '\n', len < CONN_ADDR_LINE_MAX ? len : CONN_ADDR_LINE_MAX);
+
+	if (!nl)
+		return 0;
+	memcpy(line, data, nl - data + 1);
+	line[nl - data + 1] = 0;
+	if (!parse_u32(&s, ':', cid) || !parse_u32(&s, '\n', port))
+		return 0;
+	return nl - data + 1;
+}
+
+/*
+ * One recv: bytes, at *@data, or -errno. @addressed: a datagram with its
+ * sender's address line in front, cut to @size in all.
+ */
+static ssize_t recv_some(struct conn *c, size_t size, bool addressed,
+			 const char **data)
+{
+	char line[CONN_ADDR_LINE_MAX + 1], *payload;
+	unsigned int cid, port;
+	ssize_t n;
+	int hlen;
+
 	if (!scratch) {
-		scratch = malloc(SCRATCH_SIZE);
+		scratch = malloc(CONN_ADDR_LINE_MAX + SCRATCH_SIZE);
 		if (!scratch)
 			return -ENOMEM;
 	}
+	payload = scratch + CONN_ADDR_LINE_MAX;
+	*data = payload;
+	if (c->w.fd < 0)
+		return 0;	/* a removed bound socket: end of file */
 	if (size > SCRATCH_SIZE)
 		size = SCRATCH_SIZE;
-	n = recv(c->w.fd, scratch, size, 0);
-	if (n < 0)
-		return -errno;
+	if (!addressed) {
+		n = recv(c->w.fd, payload, size, MSG_DONTWAIT);
+		if (n < 0)
+			return -errno;
+		hlen = 0;
+	} else {
+		n = so->recv_from(c->w.fd, payload, size, &cid, &port);
+		if (n < 0)
+			return n;
+		hlen = addr_line(line, sizeof(line), cid, port);
+		if ((size_t)n > size - hlen)
+			n = size - hlen;	/* the rest of it is dropped */
+		*data = payload - hlen;
+		memcpy(payload - hlen, line, hlen);
+	}
 	c->rx += n;
-	return n;
+	if (c->kind == CONN_DGRAM_BOUND) {
+		c->count++;
+		c->last = time(NULL);
+	}
+	return n + hlen;
 }
 
 /*
  * The rest of a read(2) the kernel split: the first part came back full.
  * Answer at once with what is there, even nothing, so that the caller gets
- * what was available; a datagram read never takes a second datagram.
+ * what was available; a message read never takes a second message.
  */
 static void read_continued(struct conn *c, struct request *req, size_t size)
 {
 	struct pollfd pfd = { .fd = c->w.fd, .events = POLLIN };
+	const char *data = "";
 	ssize_t n = 0;
 
 	/* An error stays for the next read(2): this one has data to return. */
 	if (c->kind == CONN_STREAM && c->w.fd >= 0 && list_empty(&c->readq) &&
 	    poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
 	    !(pfd.revents & POLLERR))
-		n = recv_some(c, size);
-	fe->reply_data(req, scratch, n > 0 ? n : 0);
+		n = recv_some(c, size, false, &data);
+	fe->reply_data(req, data, n > 0 ? n : 0);
 }
 
 /*
@@ -701,22 +892,39 @@ static bool handle_first_io(struct conn *h, struct request *req, bool nonblock)
 	return false;	/* parks below: no socket yet means "would block" */
 }
 
-void conn_read(struct conn *c, struct request *req, size_t size, bool continued,
-	       bool nonblock)
+/* No socket to use yet: a waiting handle, or a connect under way. */
+static bool not_yet(const struct conn *c)
 {
+	return c->state == ST_WAITING || c->state == ST_CONNECTING;
+}
+
+void conn_read(struct conn *c, struct request *req, size_t size, unsigned int io)
+{
+	bool addressed = (io & CONN_IO_ADDRESSED) && c->kind == CONN_DGRAM_BOUND;
 	struct pending *p;
 
-	if (c->state == ST_WAITING && handle_first_io(c, req, nonblock))
+	if (c->state == ST_WAITING &&
+	    handle_first_io(c, req, io & CONN_IO_NONBLOCK))
 		return;
-	if (continued && c->state != ST_WAITING) {
+	if (c->failed) {
+		fe->reply_error(req, take_error(c));
+		return;
+	}
+	if (addressed && size < CONN_ADDR_LINE_MAX) {
+		/* No room for the sender: nothing is taken from the socket. */
+		fe->reply_error(req, EINVAL);
+		return;
+	}
+	if ((io & CONN_IO_CONTINUED) && !not_yet(c)) {
 		read_continued(c, req, size);
 		return;
 	}
-	if (c->state != ST_WAITING && list_empty(&c->readq)) {
-		ssize_t n = recv_some(c, size);
+	if (!not_yet(c) && list_empty(&c->readq)) {
+		const char *data;
+		ssize_t n = recv_some(c, size, addressed, &data);
 
 		if (n >= 0) {
-			fe->reply_data(req, scratch, n);
+			fe->reply_data(req, data, n);
 			return;
 		}
 		if (n != -EAGAIN) {
@@ -724,7 +932,7 @@ void conn_read(struct conn *c, struct request *req, size_t size, bool continued,
 			return;
 		}
 	}
-	if (nonblock) {
+	if (io & CONN_IO_NONBLOCK) {
 		fe->reply_error(req, EAGAIN);
 		return;
 	}
@@ -734,28 +942,47 @@ void conn_read(struct conn *c, struct request *req, size_t size, bool continued,
 		return;
 	}
 	p->size = size;
+	p->io = io;
 	fe->on_interrupt(req, p);
 }
 
 static void serve_reads(struct conn *c)
 {
-	if (c->kind == CONN_LISTEN) {
+	if (is_listener(c->kind)) {
 		serve_accepts(c);
 		return;
 	}
 	while (!list_empty(&c->readq)) {
 		struct pending *p = list_first(&c->readq, struct pending, link);
-		ssize_t n = recv_some(c, p->size);
+		bool addressed = (p->io & CONN_IO_ADDRESSED) && c->kind == CONN_DGRAM_BOUND;
+		const char *data;
+		ssize_t n = recv_some(c, p->size, addressed, &data);
 
 		if (n == -EAGAIN)
 			return;
 		list_del(&p->link);
 		if (n >= 0)
-			fe->reply_data(p->req, scratch, n);
+			fe->reply_data(p->req, data, n);
 		else
 			fe->reply_error(p->req, -n);
 		pending_free(p);
 	}
+}
+
+/* One addressed datagram: the address line, then the payload. */
+static ssize_t send_addressed(struct conn *c, const char *data, size_t len)
+{
+	unsigned int cid, port;
+	size_t hlen = parse_addr_line(data, len, &cid, &port);
+	ssize_t n;
+
+	if (!hlen)
+		return -EDESTADDRREQ;
+	n = so->send_to(c->w.fd, data + hlen, len - hlen, cid, port);
+	if (n < 0)
+		return n;
+	c->tx += n;
+	return len;
 }
 
 /*
@@ -765,10 +992,13 @@ static void serve_reads(struct conn *c)
  * the size of the buffer would have it wait for all of it, then us wait
  * for it to drain. Each datagram is one send.
  */
-static ssize_t send_some(struct conn *c, const char *data, size_t len)
+static ssize_t send_some(struct conn *c, const char *data, size_t len,
+			 bool addressed)
 {
 	size_t sent = 0;
 
+	if (addressed)
+		return send_addressed(c, data, len);
 	do {
 		size_t chunk = c->kind == CONN_STREAM && len - sent > STREAM_CHUNK ?
 			STREAM_CHUNK : len - sent;
@@ -788,15 +1018,16 @@ static ssize_t send_some(struct conn *c, const char *data, size_t len)
 }
 
 /* Park the unsent rest (@len - @sent bytes of @buf) of a blocking write. */
-static void park_write(struct conn *c, struct request *req, const char *buf,
-		       size_t len, size_t sent)
+static struct pending *park_write(struct conn *c, struct request *req,
+				  const char *buf, size_t len, size_t sent,
+				  unsigned int io)
 {
 	/*
 	 * Big writes keep the request's buffer, small ones a copy (a whole
 	 * buffer each would cost too much memory).
 	 */
 	void *kept = len - sent >= KEEP_BUFFER_MIN ? fe->keep_data(buf) : NULL;
-	char *copy = kept ? NULL : malloc(len - sent);
+	char *copy = kept ? NULL : malloc(len - sent ? len - sent : 1);
 	struct pending *p;
 
 	if (!kept && !copy) {
@@ -804,7 +1035,7 @@ static void park_write(struct conn *c, struct request *req, const char *buf,
 			fe->reply_written(req, sent);
 		else
 			fe->reply_error(req, ENOMEM);
-		return;
+		return NULL;
 	}
 	if (copy)
 		memcpy(copy, buf + sent, len - sent);
@@ -817,37 +1048,93 @@ static void park_write(struct conn *c, struct request *req, const char *buf,
 			fe->reply_written(req, sent);
 		else
 			fe->reply_error(req, ENOMEM);
-		return;
+		return NULL;
 	}
 	p->data = copy ? copy : buf + sent;
 	p->kept = kept;
 	p->size = len - sent;
 	p->prior = sent;
+	p->io = io;
 	fe->on_interrupt(req, p);
+	return p;
+}
+
+static void message_sent(struct send_job *job);
+
+/* Hand the message of seqpacket write @p (the head of writeq) to the sender. */
+static void start_message(struct conn *c, struct pending *p)
+{
+	p->job.fd = c->w.fd;
+	p->job.data = p->data;
+	p->job.len = p->size;
+	p->job.done = message_sent;
+	c->sending = p;
+	sender_start(&p->job);
+}
+
+/* The sender is done with the message of @job: answer its writer. */
+static void message_sent(struct send_job *job)
+{
+	struct pending *p = list_entry(job, struct pending, job);
+	struct conn *c = p->conn;
+	ssize_t n = job->result;
+
+	c->sending = NULL;
+	list_del(&p->link);
+	if (n > 0)
+		c->tx += n;
+	if (n == (ssize_t)p->size)
+		fe->reply_written(p->req, p->size);	/* it went, whole */
+	else if (p->interrupted)
+		fe->reply_error(p->req, EINTR);
+	else if (stop_error)
+		fe->reply_error(p->req, stop_error);
+	else
+		fe->reply_error(p->req, n < 0 ? (int)-n : EIO);
+	pending_free(p);
+	if (!stop_error && c->state == ST_OPEN)
+		serve_writes(c);
+	notify_poller(c);
 }
 
 void conn_write(struct conn *c, struct request *req, const char *buf, size_t len,
-		bool continued, bool nonblock)
+		unsigned int io)
 {
+	bool addressed = (io & CONN_IO_ADDRESSED) && c->kind == CONN_DGRAM_BOUND;
+	bool nonblock = io & CONN_IO_NONBLOCK;
 	ssize_t n = 0;
 
-	if (c->kind == CONN_DGRAM_BOUND) {
+	if (c->kind == CONN_DGRAM_BOUND && !addressed) {
 		fe->reply_error(req, EDESTADDRREQ);
 		return;
 	}
-	if (c->kind == CONN_DGRAM && continued) {
-		/* The rest of a split write would be a second datagram. */
+	if (is_message(c->kind) && (io & CONN_IO_CONTINUED)) {
+		/* The rest of a split write would be a second message. */
 		fe->reply_error(req, EMSGSIZE);
 		return;
 	}
 	if (c->state == ST_WAITING && handle_first_io(c, req, nonblock))
 		return;
+	if (c->failed) {
+		fe->reply_error(req, take_error(c));
+		return;
+	}
 	if (c->state == ST_CLOSED) {
 		fe->reply_error(req, EPIPE);
 		return;
 	}
+	if (c->kind == CONN_SEQPACKET) {
+		/* Messages go one at a time, through the sender. */
+		if (nonblock && (not_yet(c) || !list_empty(&c->writeq))) {
+			fe->reply_error(req, EAGAIN);
+			return;
+		}
+		if (park_write(c, req, buf, len, 0, io) && c->state == ST_OPEN)
+			serve_writes(c);
+		return;
+	}
 	if (c->state == ST_OPEN && list_empty(&c->writeq)) {
-		n = send_some(c, buf, len);
+		n = send_some(c, buf, len, addressed);
 		if (n < 0 && n != -EAGAIN) {
 			fe->reply_error(req, -n);
 			return;
@@ -867,15 +1154,64 @@ void conn_write(struct conn *c, struct request *req, const char *buf, size_t len
 			fe->reply_error(req, EAGAIN);
 		return;
 	}
-	park_write(c, req, buf, len, n);
+	park_write(c, req, buf, len, n, io);
+}
+
+static int shutdown_now(struct conn *c, unsigned int how)
+{
+	int mode = how == CONN_SHUT_READ ? SHUT_RD :
+		how == CONN_SHUT_WRITE ? SHUT_WR : SHUT_RDWR;
+	int err = shutdown(c->w.fd, mode) == 0 ? 0 : errno;
+
+	if (!err)
+		c->shut |= how;
+	if (how & CONN_SHUT_READ)
+		serve_reads(c);		/* waiting readers see end of file */
+	notify_poller(c);
+	return err;
+}
+
+void conn_shutdown(struct conn *c, struct request *req, unsigned int how)
+{
+	struct pending *p;
+
+	if (!is_connection(c->kind) || c->state != ST_OPEN || c->failed) {
+		fe->reply_error(req, ENOTCONN);
+		return;
+	}
+	if (!(how & CONN_SHUT_WRITE) || list_empty(&c->writeq)) {
+		fe->reply_error(req, shutdown_now(c, how));
+		return;
+	}
+	/* After the writes already here: serve_writes() gets to it. */
+	p = park(c, &c->writeq, P_SHUTDOWN, req);
+	if (!p) {
+		fe->reply_error(req, ENOMEM);
+		return;
+	}
+	p->how = how;
+	fe->on_interrupt(req, p);
 }
 
 static void serve_writes(struct conn *c)
 {
-	while (!list_empty(&c->writeq)) {
+	while (!list_empty(&c->writeq) && !c->sending) {
 		struct pending *p = list_first(&c->writeq, struct pending, link);
-		ssize_t n = send_some(c, p->data + p->done, p->size - p->done);
+		ssize_t n;
 
+		if (p->kind == P_SHUTDOWN) {
+			list_del(&p->link);
+			fe->reply_error(p->req, shutdown_now(c, p->how));
+			pending_free(p);
+			continue;
+		}
+		if (c->kind == CONN_SEQPACKET) {
+			if (!stop_error)
+				start_message(c, p);
+			return;
+		}
+		n = send_some(c, p->data + p->done, p->size - p->done,
+			      p->io & CONN_IO_ADDRESSED);
 		if (n == -EAGAIN)
 			return;
 		if (n < 0) {
@@ -899,16 +1235,16 @@ static void conn_ready(struct watch *w, uint32_t events)
 
 	if (c->w.fd < 0)
 		return;		/* closed earlier in this batch */
-	if (c->connecting && !finish_connect(c))
+	if (c->state == ST_CONNECTING) {
+		finish_connect(c);
 		return;
-	if (c->connecting)
-		return;
+	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		serve_reads(c);
-	if (c->kind != CONN_LISTEN && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
+	if (!is_listener(c->kind) && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
 		serve_writes(c);
 	notify_poller(c);
-	if (c->kind == CONN_LISTEN)
+	if (is_listener(c->kind))
 		notify_handles(c);
 }
 
@@ -939,6 +1275,16 @@ unsigned int conn_poll(struct conn *c, void *ph)
 			return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
 		return 0;
 	}
+	if (c->state == ST_CONNECTING) {
+		keep_poll_handle(c, ph);	/* writable once connected */
+		return 0;
+	}
+	if (c->failed) {
+		if (ph)
+			fe->poll_drop(ph);
+		/* Every call returns at once now, the first with the error. */
+		return POLLIN | POLLOUT | POLLERR | POLLHUP;
+	}
 	if (c->w.fd < 0) {
 		if (ph)
 			fe->poll_drop(ph);
@@ -962,6 +1308,12 @@ void conn_interrupt(void *pending)
 	if (p->interrupted)
 		return;
 	p->interrupted = true;
+	if (c->sending == p) {
+		/* Its message has begun: message_sent() answers, once it ends. */
+		if (sender_cancel(&p->job))
+			c->shut |= CONN_SHUT_WRITE;
+		return;
+	}
 	if (p->kind == P_CONNECT) {
 		c->connecting = NULL;
 		conn_release(c);
@@ -994,7 +1346,16 @@ void conn_shutdown_all(int err)
 {
 	struct list *pos, *tmp;
 
+	stop_error = err;
 	conn_run_deferred();
+	/* Messages in the sender end first (each then answered with @err). */
+	list_for_each_safe(pos, tmp, &all_conns) {
+		struct conn *c = list_entry(pos, struct conn, all);
+
+		if (c->sending)
+			shutdown(c->w.fd, SHUT_RDWR);
+	}
+	sender_stop();
 	list_for_each_safe(pos, tmp, &all_conns) {
 		struct conn *c = list_entry(pos, struct conn, all);
 
@@ -1020,6 +1381,7 @@ void conn_destroy_all(void)
 		conn_release(c);
 	}
 	conn_reap();
+	sender_destroy();
 	free(scratch);
 	scratch = NULL;
 }
@@ -1036,15 +1398,20 @@ static const char *state_name(const struct conn *c)
 	case ST_CLOSED: return "closed";
 	case ST_OPEN: break;
 	}
-	if (c->kind == CONN_LISTEN)
+	if (is_listener(c->kind))
 		return "listening";
 	if (c->kind == CONN_DGRAM_BOUND)
 		return "bound";
-	if (c->kind == CONN_STREAM &&
+	if (c->kind != CONN_DGRAM &&
 	    getpeername(c->w.fd, (struct sockaddr *)&ss, &len) < 0)
 		return "closed";
-	if (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP)))
-		return "peer-closed";
+	if (poll(&pfd, 1, 0) == 1) {
+		if (pfd.revents & POLLHUP)
+			return "closed";	/* nothing more either way */
+		/* Our own read shutdown looks the same: not the peer's doing. */
+		if ((pfd.revents & POLLRDHUP) && !(c->shut & CONN_SHUT_READ))
+			return "peer-closed";
+	}
 	return "established";
 }
 
@@ -1052,11 +1419,16 @@ void conn_get_info(const struct conn *c, struct conn_info *info)
 {
 	info->kind = c->kind;
 	info->state = state_name(c);
-	info->fd = c->w.fd;
+	info->fd = c->state == ST_WAITING ? c->listener->w.fd : c->w.fd;
+	info->dialled = c->dialled;
 	info->cid = c->cid;
 	info->port = c->port;
+	info->shut = c->shut;
 	info->rx = c->rx;
 	info->tx = c->tx;
+	info->count = c->count;
+	info->created = c->created;
+	info->last = c->last;
 	info->who = c->who;
 }
 

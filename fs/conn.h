@@ -24,12 +24,41 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 enum conn_kind {
 	CONN_STREAM,		/* connected stream: /vmci/<cid>/<port> or accepted */
+	CONN_SEQPACKET,		/* connected seqpacket: <cid>/seqpacket/<port> or accepted */
 	CONN_DGRAM,		/* connected datagram socket: /vmci/<cid>/dgram/<port> */
 	CONN_LISTEN,		/* stream listener: /vmci/listen/<port> */
+	CONN_LISTEN_SEQPACKET,	/* seqpacket listener: /vmci/listen/seqpacket/<port> */
 	CONN_DGRAM_BOUND,	/* bound datagram socket: /vmci/listen/dgram/<port> */
+};
+
+/* How one read or write was made (conn_read, conn_write). */
+enum conn_io {
+	CONN_IO_NONBLOCK = 1,	/* O_NONBLOCK: EAGAIN instead of waiting */
+	/*
+	 * The rest of one read(2)/write(2) that the kernel split in pieces
+	 * (see vmcifs.8): a read is answered at once, a message write refused.
+	 */
+	CONN_IO_CONTINUED = 2,
+	/*
+	 * On a bound datagram socket: each read gives "CID:PORT\n" (the
+	 * sender) before the datagram, each write starts with the address to
+	 * send to (user.vmci.headers).
+	 */
+	CONN_IO_ADDRESSED = 4,
+};
+
+/* The longest address line of CONN_IO_ADDRESSED: "4294967295:4294967295\n". */
+#define CONN_ADDR_LINE_MAX 22
+
+/* Sides shut down with conn_shutdown() (shutdown(2)'s SHUT_RD + 1...). */
+enum conn_shut {
+	CONN_SHUT_READ = 1,
+	CONN_SHUT_WRITE = 2,
+	CONN_SHUT_BOTH = 3,
 };
 
 /* Who opened or created it: charged for it, shown in /vmci/connections. */
@@ -47,6 +76,7 @@ struct conn;
  * one reply_*() call, now or later.
  */
 struct conn_frontend {
+	/* @err, or 0: done (a request that returns no data) */
 	void (*reply_error)(struct request *req, int err);
 	void (*reply_data)(struct request *req, const void *buf, size_t len);
 	void (*reply_written)(struct request *req, size_t len);
@@ -70,21 +100,42 @@ struct conn_frontend {
 	void (*return_data)(void *token);
 };
 
-/* Where the sockets come from. Both return a non-blocking fd or -errno. */
+/* Where the sockets come from, and the calls that differ by family. */
 struct conn_sockets {
-	/* Connected to @cid:@port, or still connecting (*@in_progress set). */
+	/*
+	 * A non-blocking socket connected to @cid:@port, or still connecting
+	 * (*@in_progress set); or -errno.
+	 */
 	int (*connect)(enum conn_kind kind, unsigned int cid, unsigned int port,
 		       bool *in_progress);
-	/* Bound to @port; listening too for CONN_LISTEN. */
+	/* A non-blocking socket bound to @port (and listening, for listeners). */
 	int (*bind)(enum conn_kind kind, unsigned int port);
+	/* A bound datagram socket's next datagram and its sender: bytes or -errno. */
+	ssize_t (*recv_from)(int fd, void *buf, size_t size, unsigned int *cid,
+			     unsigned int *port);
+	/* One datagram from bound socket @fd to @cid:@port: bytes or -errno. */
+	ssize_t (*send_to)(int fd, const void *buf, size_t len, unsigned int cid,
+			   unsigned int port);
+	/*
+	 * One whole seqpacket message on blocking socket @fd, from a helper
+	 * thread (sender.h): bytes or -errno.
+	 */
+	ssize_t (*send_message)(int fd, const void *buf, size_t len);
 };
 
 /* Before anything else; the loop (loop.h) must be initialized. */
 int conn_init(const struct conn_frontend *fe, const struct conn_sockets *so);
 
-/* Opening. Each answers @req once: reply_opened() or reply_error(). */
+/*
+ * Opening. Each answers @req once: reply_opened() or reply_error().
+ * A connect waits for the connection, or with @nonblock (O_NONBLOCK)
+ * answers at once while it is made: reads and writes then say EAGAIN (or
+ * wait, without O_NONBLOCK), poll reports writable once connected, and
+ * the error of a failed connect comes on the next call.
+ */
 void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
-		  unsigned int port, const struct opener *who, uintptr_t cookie);
+		  unsigned int port, const struct opener *who, uintptr_t cookie,
+		  bool nonblock);
 /*
  * An open of @listener. Blocking (@later false): accept a client, waiting
  * for one. @later (O_NONBLOCK): a handle at once that accepts on its first
@@ -94,6 +145,8 @@ void conn_accept(struct request *req, struct conn *listener, bool later,
 		 const struct opener *who, uintptr_t cookie);
 /* An open of a bound datagram socket: the socket itself, shared. */
 void conn_open_bound(struct request *req, struct conn *bound, uintptr_t cookie);
+/* One more open file on @c (a reopen of its node): released like the first. */
+void conn_hold(struct conn *c);
 
 /*
  * A listening (CONN_LISTEN) or bound (CONN_DGRAM_BOUND) socket on @port,
@@ -111,14 +164,18 @@ void conn_close(struct conn *c);
 
 /*
  * I/O on an open conn; each answers @req exactly once, now or later.
- * @continued: this request carries the rest of one read(2)/write(2) that
- * the kernel split in pieces (see vmcifs.8: a read is answered at once
- * then, a datagram write refused).
+ * @io: how the caller made it (enum conn_io).
  */
-void conn_read(struct conn *c, struct request *req, size_t size, bool continued,
-	       bool nonblock);
+void conn_read(struct conn *c, struct request *req, size_t size, unsigned int io);
 void conn_write(struct conn *c, struct request *req, const char *buf, size_t len,
-		bool continued, bool nonblock);
+		unsigned int io);
+/*
+ * shutdown(2) of side(s) @how (enum conn_shut) of a connection, once every
+ * write already handed to the engine is in the socket; then @req gets
+ * reply_error(0) (done) or the error. ENOTCONN for sockets that are not a
+ * connection (yet).
+ */
+void conn_shutdown(struct conn *c, struct request *req, unsigned int how);
 /* Current poll(2) mask; keeps @ph (a poll handle, or NULL) to notify on change. */
 unsigned int conn_poll(struct conn *c, void *ph);
 /* Drop a reference: the last close of an open file, or the listener table's. */
@@ -133,13 +190,21 @@ void conn_shutdown_all(int err);
 /* Exit: free every conn (after conn_shutdown_all). */
 void conn_destroy_all(void);
 
-/* What a conn is, for /vmci/connections. */
+/* What a conn is, for /vmci/connections and the user.vmci attributes. */
 struct conn_info {
 	enum conn_kind kind;
-	const char *state;	/* "established", "listening", "waiting", ... */
-	int fd;			/* the socket, or -1 */
+	/* "connecting", "waiting" (a listener's handle before it accepts),
+	 * "listening", "bound", "established", "peer-closed" (end of file
+	 * from the peer), "closed" */
+	const char *state;
+	int fd;			/* its socket (a waiting handle: its listener's), or -1 */
+	bool dialled;		/* cid:port is the address it connected to */
 	unsigned int cid, port;	/* the address dialled, or the bound port */
+	unsigned int shut;	/* enum conn_shut: the sides shut down here */
 	uint64_t rx, tx;	/* bytes received and sent */
+	/* Listener: clients accepted; bound datagram socket: datagrams read. */
+	uint64_t count;
+	time_t created, last;	/* listeners: made, and the last of count */
 	struct opener who;
 };
 void conn_get_info(const struct conn *c, struct conn_info *info);

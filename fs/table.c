@@ -13,8 +13,10 @@ static const char *kind_name(enum conn_kind k)
 {
 	switch (k) {
 	case CONN_STREAM: return "stream";
+	case CONN_SEQPACKET: return "seqpacket";
 	case CONN_DGRAM: return "dgram";
 	case CONN_LISTEN: return "listen";
+	case CONN_LISTEN_SEQPACKET: return "seq-listen";
 	case CONN_DGRAM_BOUND: return "dgram-listen";
 	}
 	return "?";
@@ -28,13 +30,14 @@ static void table_row(const struct conn *c, void *arg)
 
 	conn_get_info(c, &ci);
 	vsock_addr_text(ci.fd, false, local, sizeof(local));
-	if (ci.kind == CONN_LISTEN || ci.kind == CONN_DGRAM_BOUND || ci.fd < 0)
+	if (ci.kind == CONN_LISTEN || ci.kind == CONN_LISTEN_SEQPACKET ||
+	    ci.kind == CONN_DGRAM_BOUND || ci.fd < 0)
 		snprintf(remote, sizeof(remote), "-");
 	else if (ci.kind == CONN_DGRAM)
 		vsock_format(ci.cid, ci.port, remote, sizeof(remote));
 	else
 		vsock_addr_text(ci.fd, true, remote, sizeof(remote));
-	if (remote[0] == '-' && ci.kind == CONN_STREAM && ci.cid)
+	if (remote[0] == '-' && ci.dialled)
 		vsock_format(ci.cid, ci.port, remote, sizeof(remote));
 	fprintf(f, "%-12s %-22s %-22s %-11s %12llu %12llu %7d\n",
 		kind_name(ci.kind), local, remote, ci.state,

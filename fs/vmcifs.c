@@ -475,10 +475,11 @@ static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 		open_table(req);
 		break;
 	case NODE_STREAM:
-		conn_connect(EREQ(req), CONN_STREAM, n.cid, n.port, &who, 0);
+		conn_connect(EREQ(req), CONN_STREAM, n.cid, n.port, &who, 0,
+			     fi->flags & O_NONBLOCK);
 		break;
 	case NODE_DGRAM:
-		conn_connect(EREQ(req), CONN_DGRAM, n.cid, n.port, &who, 0);
+		conn_connect(EREQ(req), CONN_DGRAM, n.cid, n.port, &who, 0, false);
 		break;
 	case NODE_LISTEN:
 	case NODE_LISTEN_DGRAM:
@@ -495,6 +496,14 @@ static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 	}
 }
 
+/* How this read or write was made (enum conn_io). */
+static unsigned int io_flags(fuse_ino_t ino, off_t off, const struct fuse_file_info *fi)
+{
+	(void)ino;
+	return (fi->flags & O_NONBLOCK ? CONN_IO_NONBLOCK : 0) |
+	       (continued(off) ? CONN_IO_CONTINUED : 0);
+}
+
 static void vmcifs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			struct fuse_file_info *fi)
 {
@@ -503,7 +512,7 @@ static void vmcifs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		return;
 	}
 	conn_read((struct conn *)(uintptr_t)fi->fh, EREQ(req), size,
-		  continued(off), fi->flags & O_NONBLOCK);
+		  io_flags(ino, off, fi));
 }
 
 static void vmcifs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
@@ -514,7 +523,7 @@ static void vmcifs_write(fuse_req_t req, fuse_ino_t ino, const char *buf,
 		return;
 	}
 	conn_write((struct conn *)(uintptr_t)fi->fh, EREQ(req), buf, size,
-		   continued(off), fi->flags & O_NONBLOCK);
+		   io_flags(ino, off, fi));
 }
 
 static void vmcifs_poll(fuse_req_t req, fuse_ino_t ino,

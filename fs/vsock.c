@@ -13,6 +13,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/vm_sockets.h>
@@ -37,9 +38,33 @@ static int guard(void)
 	return result < 0 ? -EPERM : 0;
 }
 
+static struct timeval connect_timeout;	/* 0: the transport's default */
+
+void vsock_set_connect_timeout(double seconds)
+{
+	connect_timeout.tv_sec = (time_t)seconds;
+	connect_timeout.tv_usec = (suseconds_t)((seconds - (double)connect_timeout.tv_sec) * 1e6);
+}
+
+static int socket_type(enum conn_kind kind)
+{
+	switch (kind) {
+	case CONN_STREAM:
+	case CONN_LISTEN:
+		return SOCK_STREAM;
+	case CONN_SEQPACKET:
+	case CONN_LISTEN_SEQPACKET:
+		return SOCK_SEQPACKET;
+	case CONN_DGRAM:
+	case CONN_DGRAM_BOUND:
+		break;
+	}
+	return SOCK_DGRAM;
+}
+
 static int new_socket(enum conn_kind kind)
 {
-	int type = kind == CONN_STREAM || kind == CONN_LISTEN ? SOCK_STREAM : SOCK_DGRAM;
+	int type = socket_type(kind);
 	int err = guard(), fd;
 
 	if (err)
@@ -59,6 +84,15 @@ static int vsock_connect(enum conn_kind kind, unsigned int cid, unsigned int por
 	if (fd < 0)
 		return fd;
 	*in_progress = false;
+	/* vsock applies it to non-blocking connects too (a timer). */
+	if ((connect_timeout.tv_sec || connect_timeout.tv_usec) &&
+	    kind != CONN_DGRAM &&
+	    setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &connect_timeout,
+		       sizeof(connect_timeout)) < 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
 	if (connect(fd, (struct sockaddr *)&svm, sizeof(svm)) == 0)
 		return fd;
 	if (errno == EINPROGRESS) {
@@ -80,16 +114,53 @@ static int vsock_bind(enum conn_kind kind, unsigned int port)
 	if (fd < 0)
 		return fd;
 	if (bind(fd, (struct sockaddr *)&svm, sizeof(svm)) == 0 &&
-	    (kind != CONN_LISTEN || listen(fd, LISTEN_BACKLOG) == 0))
+	    (socket_type(kind) == SOCK_DGRAM || listen(fd, LISTEN_BACKLOG) == 0))
 		return fd;
 	err = errno;
 	close(fd);
 	return -err;
 }
 
+static ssize_t vsock_recv_from(int fd, void *buf, size_t size, unsigned int *cid,
+			       unsigned int *port)
+{
+	struct sockaddr_vm svm = { 0 };
+	socklen_t len = sizeof(svm);
+	ssize_t n = recvfrom(fd, buf, size, MSG_DONTWAIT, (struct sockaddr *)&svm, &len);
+
+	if (n < 0)
+		return -errno;
+	*cid = svm.svm_cid;
+	*port = svm.svm_port;
+	return n;
+}
+
+static ssize_t vsock_send_to(int fd, const void *buf, size_t len, unsigned int cid,
+			     unsigned int port)
+{
+	struct sockaddr_vm svm = {
+		.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port,
+	};
+	ssize_t n = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL,
+			   (struct sockaddr *)&svm, sizeof(svm));
+
+	return n < 0 ? -errno : n;
+}
+
+/* Blocking, in a sender thread: the message goes whole or not at all. */
+static ssize_t vsock_send_message(int fd, const void *buf, size_t len)
+{
+	ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+	return n < 0 ? -errno : n;
+}
+
 const struct conn_sockets vsock_sockets = {
 	.connect = vsock_connect,
 	.bind = vsock_bind,
+	.recv_from = vsock_recv_from,
+	.send_to = vsock_send_to,
+	.send_message = vsock_send_message,
 };
 
 int vsock_drop_trust(void)

@@ -21,6 +21,8 @@ extern const struct conn_sockets vsock_sockets;
  * -errno.
  */
 int vsock_drop_trust(void);
+/* -o connect_timeout: for every connect from now on (0: the transport's). */
+void vsock_set_connect_timeout(double seconds);
 /* The local CID (IOCTL_VM_SOCKETS_GET_LOCAL_CID), or -errno. */
 long vsock_local_cid(void);
 /* "CID:PORT" of socket @fd's own (or, @peer, its peer's) address, or "-". */

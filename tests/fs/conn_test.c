@@ -38,6 +38,7 @@
 #include "listener.h"
 #include "loop.h"
 #include "quota.h"
+#include "sender.h"
 
 #ifndef AF_VSOCK
 #define AF_VSOCK 40
@@ -231,7 +232,8 @@ static int fake_connect(enum conn_kind kind, unsigned int cid, unsigned int port
 			bool *in_progress)
 {
 	int sv[2], size = SMALL_SNDBUF;
-	int type = kind == CONN_STREAM ? SOCK_STREAM : SOCK_DGRAM;
+	int type = kind == CONN_STREAM ? SOCK_STREAM :
+		kind == CONN_SEQPACKET ? SOCK_SEQPACKET : SOCK_DGRAM;
 
 	(void)cid;
 	(void)port;
@@ -265,22 +267,70 @@ static int fake_bind(enum conn_kind kind, unsigned int port)
 {
 	struct sockaddr_un sun;
 	socklen_t len = listen_addr(port, &sun);
-	int type = kind == CONN_LISTEN ? SOCK_STREAM : SOCK_DGRAM;
+	int type = kind == CONN_LISTEN ? SOCK_STREAM :
+		kind == CONN_LISTEN_SEQPACKET ? SOCK_SEQPACKET : SOCK_DGRAM;
 	int fd = socket(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err;
 
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&sun, len) == 0 &&
-	    (kind != CONN_LISTEN || listen(fd, 16) == 0))
+	    (type == SOCK_DGRAM || listen(fd, 16) == 0))
 		return fd;
 	err = errno;
 	close(fd);
 	return -err;
 }
 
+/* The port of an AF_UNIX address made by listen_addr(), or 0. */
+static unsigned int port_of(const struct sockaddr_un *sun, socklen_t len)
+{
+	const char *name = sun->sun_path + 1;
+	const char *dash = len > offsetof(struct sockaddr_un, sun_path) + 1 ?
+		strrchr(name, '-') : NULL;
+
+	return dash ? (unsigned int)strtoul(dash + 1, NULL, 10) : 0;
+}
+
+/* Senders are "CID 2" and the port their socket was bound to. */
+static ssize_t fake_recv_from(int fd, void *buf, size_t size, unsigned int *cid,
+			      unsigned int *port)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	ssize_t n = recvfrom(fd, buf, size, MSG_DONTWAIT, (struct sockaddr *)&sun, &len);
+
+	if (n < 0)
+		return -errno;
+	*cid = 2;
+	*port = port_of(&sun, len);
+	return n;
+}
+
+static ssize_t fake_send_to(int fd, const void *buf, size_t len, unsigned int cid,
+			    unsigned int port)
+{
+	struct sockaddr_un sun;
+	socklen_t alen = listen_addr(port, &sun);
+	ssize_t n;
+
+	(void)cid;
+	n = sendto(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sun, alen);
+	return n < 0 ? -errno : n;
+}
+
+static ssize_t fake_send_message(int fd, const void *buf, size_t len)
+{
+	ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+
+	return n < 0 ? -errno : n;
+}
+
 static const struct conn_sockets fake_sockets = {
 	.connect = fake_connect,
 	.bind = fake_bind,
+	.recv_from = fake_recv_from,
+	.send_to = fake_send_to,
+	.send_message = fake_send_message,
 };
 
 /* A client of our listener on @port (blocking). */
@@ -326,7 +376,7 @@ static struct conn *connect_as(const struct opener *who, enum conn_kind kind)
 {
 	struct request *r = new_request();
 
-	conn_connect(r, kind, 2, 5000, who, 0);
+	conn_connect(r, kind, 2, 5000, who, 0, false);
 	return r->kind == R_OPENED ? r->conn : NULL;
 }
 
@@ -384,7 +434,7 @@ static void test_writes(void)
 
 	check(c != NULL, "connect over a socketpair gives a conn");
 	w = new_request();
-	conn_write(c, w, "hello", 5, false, false);
+	conn_write(c, w, "hello", 5, 0);
 	check(w->kind == R_WRITTEN && w->len == 5 && pending_bytes(peer) == 5,
 	      "a small write is answered once its bytes are in the socket");
 	drain(peer, &got);
@@ -392,7 +442,7 @@ static void test_writes(void)
 	/* 1 MiB through a socket that holds a few KiB: answered at the end only. */
 	buf = request_buffer(len, 'x');
 	w = new_request();
-	conn_write(c, w, buf, len, false, false);
+	conn_write(c, w, buf, len, 0);
 	done_with_buffer();
 	check(w->replies == 0 && kept_buffers == 1,
 	      "a big write into a full socket waits, keeping its request buffer");
@@ -412,12 +462,12 @@ static void test_writes(void)
 	/* Non-blocking: what send(2) says, a short count, then EAGAIN. */
 	buf = request_buffer(len, 'y');
 	w = new_request();
-	conn_write(c, w, buf, len, false, true);
+	conn_write(c, w, buf, len, CONN_IO_NONBLOCK);
 	check(w->kind == R_WRITTEN && w->len > 0 && w->len < len &&
 	      (int)w->len == pending_bytes(peer),
 	      "a non-blocking write says what went in (a short count)");
 	w = new_request();
-	conn_write(c, w, buf, len, false, true);
+	conn_write(c, w, buf, len, CONN_IO_NONBLOCK);
 	check(w->kind == R_ERROR && w->err == EAGAIN, "then EAGAIN while the socket is full");
 	done_with_buffer();
 	got = 0;
@@ -426,7 +476,7 @@ static void test_writes(void)
 	/* Interrupted while parked: the count that went in, like send(2). */
 	buf = request_buffer(len, 'z');
 	w = new_request();
-	conn_write(c, w, buf, len, false, false);
+	conn_write(c, w, buf, len, 0);
 	done_with_buffer();
 	conn_interrupt(w->pending);
 	conn_run_deferred();
@@ -442,7 +492,7 @@ static void test_writes(void)
 	/* The peer goes away while a write waits: an error, never a silent loss. */
 	buf = request_buffer(len, 'q');
 	w = new_request();
-	conn_write(c, w, buf, len, false, false);
+	conn_write(c, w, buf, len, 0);
 	done_with_buffer();
 	int in_socket = pending_bytes(peer);
 
@@ -452,7 +502,7 @@ static void test_writes(void)
 	      (w->kind == R_ERROR && (w->err == EPIPE || w->err == ECONNRESET)),
 	      "a peer that closes without reading fails the waiting write (count in the socket, or EPIPE)");
 	w = new_request();
-	conn_write(c, w, "more", 4, false, false);
+	conn_write(c, w, "more", 4, 0);
 	check(w->kind == R_ERROR && (w->err == EPIPE || w->err == ECONNRESET),
 	      "the next write fails with %s", w->err == EPIPE ? "EPIPE" : "ECONNRESET");
 	conn_release(c);
@@ -469,7 +519,7 @@ static void test_reads(void)
 	struct request *r;
 
 	r = new_request();
-	conn_read(c, r, 100, false, false);
+	conn_read(c, r, 100, 0);
 	check(r->replies == 0, "a read with nothing there waits");
 	send(peer, "abc", 3, 0);
 	pump_until(r);
@@ -477,20 +527,20 @@ static void test_reads(void)
 	      "and is answered with what arrives");
 
 	r = new_request();
-	conn_read(c, r, 100, true, false);
+	conn_read(c, r, 100, CONN_IO_CONTINUED);
 	check(r->kind == R_DATA && r->len == 0,
 	      "the rest of a split read is answered at once, even with nothing");
 	send(peer, "defg", 4, 0);
 	r = new_request();
-	conn_read(c, r, 100, true, false);
+	conn_read(c, r, 100, CONN_IO_CONTINUED);
 	check(r->kind == R_DATA && r->len == 4, "or with what is there");
 
 	r = new_request();
-	conn_read(c, r, 100, false, true);
+	conn_read(c, r, 100, CONN_IO_NONBLOCK);
 	check(r->kind == R_ERROR && r->err == EAGAIN, "O_NONBLOCK: EAGAIN");
 
 	r = new_request();
-	conn_read(c, r, 100, false, false);
+	conn_read(c, r, 100, 0);
 	conn_interrupt(r->pending);
 	conn_run_deferred();
 	send(peer, "late", 4, 0);
@@ -498,11 +548,11 @@ static void test_reads(void)
 	check(r->kind == R_ERROR && r->err == EINTR && r->replies == 1,
 	      "an interrupted read gets EINTR, once; the data waits for the next read");
 	r = new_request();
-	conn_read(c, r, 100, false, false);
+	conn_read(c, r, 100, 0);
 	check(r->kind == R_DATA && r->len == 4, "which gets it");
 
 	r = new_request();
-	conn_read(c, r, 100, false, false);
+	conn_read(c, r, 100, 0);
 	close(peer);
 	pump_until(r);
 	check(r->kind == R_DATA && r->len == 0, "the peer's close is end of file");
@@ -512,25 +562,25 @@ static void test_reads(void)
 	c = connect_as(&user_a, CONN_DGRAM);
 	peer = last_peer;
 	r = new_request();
-	conn_write(c, r, "0123456789", 10, false, false);
+	conn_write(c, r, "0123456789", 10, 0);
 	char dg[64];
 
 	check(r->kind == R_WRITTEN && recv(peer, dg, sizeof(dg), 0) == 10,
 	      "a datagram write is one datagram");
 	r = new_request();
-	conn_write(c, r, "rest", 4, true, false);
+	conn_write(c, r, "rest", 4, CONN_IO_CONTINUED);
 	check(r->kind == R_ERROR && r->err == EMSGSIZE && pending_bytes(peer) == 0,
 	      "the rest of a split datagram write is refused (EMSGSIZE), nothing sent");
 	send(peer, "first-datagram", 14, 0);
 	send(peer, "second", 6, 0);
 	r = new_request();
-	conn_read(c, r, 5, false, false);
+	conn_read(c, r, 5, 0);
 	check(r->kind == R_DATA && r->len == 5, "a short read takes part of one datagram");
 	r = new_request();
-	conn_read(c, r, 100, true, false);
+	conn_read(c, r, 100, CONN_IO_CONTINUED);
 	check(r->kind == R_DATA && r->len == 0, "its continuation takes nothing more");
 	r = new_request();
-	conn_read(c, r, 100, false, false);
+	conn_read(c, r, 100, 0);
 	check(r->kind == R_DATA && r->len == 6 && !memcmp(r->data, "second", 6),
 	      "the next read gets the next datagram whole");
 	conn_release(c);
@@ -538,23 +588,29 @@ static void test_reads(void)
 
 	connect_error = -ECONNREFUSED;
 	r = new_request();
-	conn_connect(r, CONN_STREAM, 2, 1, &user_a, 0);
+	conn_connect(r, CONN_STREAM, 2, 1, &user_a, 0, false);
 	check(r->kind == R_ERROR && r->err == ECONNREFUSED && conn_count() == 0,
 	      "a refused connect is the socket's own error, nothing left behind");
 }
 
 /* ------------------------------------------------------------ listeners */
 
-static struct listener *make_listener(const struct opener *who, unsigned int port)
+static struct listener *make_listener_kind(const struct opener *who, enum conn_kind kind,
+					   unsigned int port)
 {
 	struct listener *l = NULL;
-	int err = listener_create(CONN_LISTEN, port, who, false, &l);
+	int err = listener_create(kind, port, who, false, &l);
 
 	if (err) {
 		errno = err;
 		die("listener_create");
 	}
 	return l;
+}
+
+static struct listener *make_listener(const struct opener *who, unsigned int port)
+{
+	return make_listener_kind(who, CONN_LISTEN, port);
 }
 
 static void test_listeners(void)
@@ -573,7 +629,7 @@ static void test_listeners(void)
 	check(r->kind == R_OPENED, "and accepts it");
 	send(cl, "hi", 2, 0);
 	rd = new_request();
-	conn_read(r->conn, rd, 16, false, false);
+	conn_read(r->conn, rd, 16, 0);
 	pump_until(rd);
 	check(rd->kind == R_DATA && rd->len == 2, "the accepted file reads the client");
 	conn_release(r->conn);
@@ -593,7 +649,7 @@ static void test_listeners(void)
 	rd = NULL;
 	if (r->kind == R_OPENED) {
 		rd = new_request();
-		conn_read(r->conn, rd, 16, false, false);
+		conn_read(r->conn, rd, 16, 0);
 		pump_until(rd);
 	}
 	check(rd && rd->kind == R_DATA && rd->len == 4,
@@ -606,7 +662,7 @@ static void test_listeners(void)
 	r = new_request();
 	listener_open(r, l, &user_a, true, 0);
 	rd = new_request();
-	conn_read(r->conn, rd, 16, false, true);
+	conn_read(r->conn, rd, 16, CONN_IO_NONBLOCK);
 	check(rd->kind == R_ERROR && rd->err == EAGAIN && conn_poll(r->conn, (void *)1) == 0,
 	      "a handle's non-blocking read is EAGAIN while nobody waits; poll says so");
 	poll_notified = 0;
@@ -616,7 +672,7 @@ static void test_listeners(void)
 	      "a client's arrival wakes the handle's poller");
 	send(cl, "first", 5, 0);
 	rd = new_request();
-	conn_read(r->conn, rd, 16, false, true);
+	conn_read(r->conn, rd, 16, CONN_IO_NONBLOCK);
 	check(rd->kind == R_DATA && rd->len == 5, "its first read accepts and reads the client");
 	conn_release(r->conn);
 	close(cl);
@@ -625,7 +681,7 @@ static void test_listeners(void)
 	r = new_request();
 	listener_open(r, l, &user_a, true, 0);
 	rd = new_request();
-	conn_read(r->conn, rd, 16, false, false);
+	conn_read(r->conn, rd, 16, 0);
 	check(rd->replies == 0, "a handle's blocking read waits for a client");
 	cl = client(6000);
 	send(cl, "wait", 4, 0);
@@ -657,7 +713,7 @@ static void test_listeners(void)
 	      "a waiting open gets ECONNABORTED");
 	struct request *hr = new_request();
 
-	conn_read(r->conn, hr, 16, false, false);
+	conn_read(r->conn, hr, 16, 0);
 	check(hr->kind == R_ERROR && hr->err == ECONNABORTED, "so does a handle's read");
 	conn_release(r->conn);
 	l2 = make_listener(&user_b, 6000);
@@ -689,7 +745,7 @@ static void test_caps(void)
 		held[i] = hold_as(&user_a);
 	check(held[2] && quota_held(user_a.uid) == 3, "a user holds up to the cap (3 here)");
 	r = new_request();
-	conn_connect(r, CONN_STREAM, 2, 5000, &user_a, 0);
+	conn_connect(r, CONN_STREAM, 2, 5000, &user_a, 0, false);
 	check(r->kind == R_ERROR && r->err == EDQUOT, "one more connection: EDQUOT");
 	check(listener_create(CONN_LISTEN, 6100, &user_a, false, &l) == EDQUOT,
 	      "one more listener: EDQUOT");
@@ -726,12 +782,12 @@ static void test_caps(void)
 	listener_open(h, la, &user_a, true, 0);
 	check(h->kind == R_OPENED, "at the cap an O_NONBLOCK open (touch) still works: no socket yet");
 	cl2 = client(6101);
-	conn_read(h->conn, hr, 16, false, true);
+	conn_read(h->conn, hr, 16, CONN_IO_NONBLOCK);
 	check(hr->kind == R_ERROR && hr->err == EDQUOT,
 	      "its first read, which would accept, is EDQUOT");
 	conn_release(r->conn);
 	hr = new_request();
-	conn_read(h->conn, hr, 16, false, true);
+	conn_read(h->conn, hr, 16, CONN_IO_NONBLOCK);
 	check(hr->kind == R_ERROR && hr->err == EAGAIN && quota_held(user_a.uid) == 3,
 	      "after a close it accepts the client that waited (and is charged for it)");
 	conn_release(h->conn);
@@ -763,6 +819,207 @@ static void test_caps(void)
 	check(lines == 1, "once, not per refusal (%d line%s)", lines, lines == 1 ? "" : "s");
 }
 
+/* ------------------------------------------------------------ half-close */
+
+static void test_half_close(void)
+{
+	struct conn *c = connect_as(&user_a, CONN_STREAM);
+	int peer = last_peer;
+	struct request *wr = new_request(), *sh = new_request(), *rd = new_request();
+	size_t len = 256 << 10, got = 0;
+	char *buf = request_buffer(len, 'h');
+	char tail[8];
+
+	conn_write(c, wr, buf, len, 0);
+	done_with_buffer();
+	check(wr->replies == 0, "a big write waits for the peer");
+	conn_shutdown(c, sh, CONN_SHUT_WRITE);
+	check(sh->replies == 0, "a write-side shutdown waits behind it");
+	while (!sh->replies && got < len) {
+		drain(peer, &got);
+		pump();
+	}
+	pump_until(sh);
+	drain(peer, &got);
+	check(wr->kind == R_WRITTEN && wr->len == len && got == len,
+	      "the write went whole before the shutdown (%zu bytes)", got);
+	check(sh->kind == R_ERROR && sh->err == 0, "then the shutdown is done");
+	check(recv(peer, tail, sizeof(tail), MSG_DONTWAIT) == 0, "the peer sees end of file");
+	/* The other way still works: the answer, then its end. */
+	check(send(peer, "answer", 6, 0) == 6, "the peer answers");
+	conn_read(c, rd, 100, 0);
+	pump_until(rd);
+	check(rd->kind == R_DATA && rd->len == 6 && !memcmp(rd->data, "answer", 6),
+	      "the answer is read after the shutdown");
+	close(peer);
+	rd = new_request();
+	conn_read(c, rd, 100, 0);
+	pump_until(rd);
+	check(rd->kind == R_DATA && rd->len == 0, "then end of file");
+	wr = new_request();
+	conn_write(c, wr, "late", 4, 0);
+	check(wr->kind == R_ERROR && wr->err == EPIPE, "a write after it: EPIPE");
+	conn_release(c);
+
+	/* Shutting the read side: a parked reader sees end of file at once. */
+	c = connect_as(&user_a, CONN_STREAM);
+	peer = last_peer;
+	rd = new_request();
+	sh = new_request();
+	conn_read(c, rd, 100, 0);
+	check(rd->replies == 0, "a read waits");
+	conn_shutdown(c, sh, CONN_SHUT_READ);
+	pump_until(rd);
+	check(sh->kind == R_ERROR && sh->err == 0, "a read-side shutdown is done at once");
+	check(rd->kind == R_DATA && rd->len == 0, "and the waiting read gets end of file");
+	wr = new_request();
+	conn_write(c, wr, "still", 5, 0);
+	check(wr->kind == R_WRITTEN && wr->len == 5, "writing still works");
+	conn_release(c);
+	close(peer);
+	pump();
+
+	/* Only connections have sides. */
+	struct listener *l = make_listener(&user_a, 6300);
+	struct request *op = new_request();
+
+	listener_open(op, l, &user_a, true, 0);
+	sh = new_request();
+	conn_shutdown(op->conn, sh, CONN_SHUT_WRITE);
+	check(sh->kind == R_ERROR && sh->err == ENOTCONN,
+	      "a listener's handle that has not accepted: ENOTCONN");
+	conn_release(op->conn);
+	listener_remove(l, user_a.uid);
+	pump();
+}
+
+/* ------------------------------------------------------------ datagram replies */
+
+/* An AF_UNIX datagram socket bound as "port" @port of the fake. */
+static int dgram_peer(unsigned int port)
+{
+	struct sockaddr_un sun;
+	socklen_t len = listen_addr(port, &sun);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, len) < 0)
+		die("datagram peer");
+	return fd;
+}
+
+static void test_addressed(void)
+{
+	struct listener *l = make_listener_kind(&user_a, CONN_DGRAM_BOUND, 6400);
+	int a = dgram_peer(6401), b = dgram_peer(6402);
+	struct sockaddr_un to;
+	socklen_t tolen = listen_addr(6400, &to);
+	struct request *op = new_request(), *rd, *wr;
+	char buf[64];
+	struct conn *c;
+
+	listener_open(op, l, &user_a, false, 0);
+	c = op->conn;
+	check(op->kind == R_OPENED && c, "the bound socket opens");
+	sendto(a, "from-a", 6, 0, (struct sockaddr *)&to, tolen);
+	sendto(b, "from-b", 6, 0, (struct sockaddr *)&to, tolen);
+	rd = new_request();
+	conn_read(c, rd, 100, CONN_IO_ADDRESSED);
+	check(rd->kind == R_DATA && rd->len == 13 && !memcmp(rd->data, "2:6401\nfrom-a", 13),
+	      "an addressed read: the sender's line, then its datagram");
+	rd = new_request();
+	conn_read(c, rd, 100, 0);
+	check(rd->kind == R_DATA && rd->len == 6 && !memcmp(rd->data, "from-b", 6),
+	      "a plain read: the datagram alone");
+	rd = new_request();
+	conn_read(c, rd, 10, CONN_IO_ADDRESSED | CONN_IO_NONBLOCK);
+	check(rd->kind == R_ERROR && rd->err == EINVAL,
+	      "an addressed read with no room for the address: EINVAL");
+
+	wr = new_request();
+	conn_write(c, wr, "2:6402\nreply", 12, CONN_IO_ADDRESSED);
+	check(wr->kind == R_WRITTEN && wr->len == 12, "an addressed write counts it all");
+	check(recv(b, buf, sizeof(buf), MSG_DONTWAIT) == 5 && !memcmp(buf, "reply", 5),
+	      "its payload alone reaches that address");
+	check(recv(a, buf, sizeof(buf), MSG_DONTWAIT) < 0, "and nobody else");
+	static const char *const bad[] = { "reply", "2:x\nreply", "02:6402\nr",
+					   "2:6402 reply", "4294967296:1\nr", ":1\nr" };
+	bool refused = true;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		wr = new_request();
+		conn_write(c, wr, bad[i], strlen(bad[i]), CONN_IO_ADDRESSED);
+		refused = refused && wr->kind == R_ERROR && wr->err == EDESTADDRREQ;
+	}
+	check(refused && recv(b, buf, sizeof(buf), MSG_DONTWAIT) < 0,
+	      "a write without a valid address line: EDESTADDRREQ, nothing sent");
+	wr = new_request();
+	conn_write(c, wr, "reply", 5, 0);
+	check(wr->kind == R_ERROR && wr->err == EDESTADDRREQ,
+	      "without headers a bound socket has nowhere to send");
+	conn_release(c);
+	listener_remove(l, user_a.uid);
+	close(a);
+	close(b);
+	pump();
+}
+
+/* ------------------------------------------------------------ seqpacket */
+
+static void test_seqpacket(void)
+{
+	struct conn *c = connect_as(&user_a, CONN_SEQPACKET);
+	int peer = last_peer;
+	struct request *w[4], *rd;
+	/* Two of them do not fit in the fake's small send buffer. */
+	size_t sizes[4] = { 6000, 6000, 6000, 5 };
+	char *got = malloc(32768);
+	bool whole = true;
+
+	check(c != NULL, "a seqpacket connection");
+	for (int i = 0; i < 4; i++) {
+		char *buf = request_buffer(sizes[i], (char)('a' + i));
+
+		w[i] = new_request();
+		conn_write(c, w[i], buf, sizes[i], 0);
+		done_with_buffer();
+	}
+	pump();
+	check(w[0]->kind == R_WRITTEN && !w[1]->replies && !w[2]->replies && !w[3]->replies, "a message with no room waits in the sender, the next behind it");
+	for (int i = 0; i < 4; i++) {
+		ssize_t n;
+
+		for (int t = 0; t < 2000; t++) {
+			n = recv(peer, got, 32768, MSG_DONTWAIT);
+			if (n >= 0 || errno != EAGAIN)
+				break;
+			loop_once(5);
+		}
+		whole = whole && n == (ssize_t)sizes[i] && got[0] == 'a' + i &&
+			got[n - 1] == 'a' + i;
+	}
+	pump_until(w[3]);
+	check(whole, "four writes are four messages, whole and in order");
+	check(w[2]->kind == R_WRITTEN && w[3]->kind == R_WRITTEN && w[2]->len == sizes[2],
+	      "each write is answered with its whole size");
+	send(peer, "one", 3, 0);
+	send(peer, "two!", 4, 0);
+	rd = new_request();
+	conn_read(c, rd, 100, 0);
+	check(rd->kind == R_DATA && rd->len == 3, "a read takes one message");
+	rd = new_request();
+	conn_read(c, rd, 100, 0);
+	check(rd->kind == R_DATA && rd->len == 4, "and the next read the next");
+	w[0] = new_request();
+	conn_write(c, w[0], "x", 1, CONN_IO_CONTINUED);
+	check(w[0]->kind == R_ERROR && w[0]->err == EMSGSIZE,
+	      "the rest of a split write would be a second message: EMSGSIZE");
+	free(got);
+	conn_release(c);
+	close(peer);
+	pump();
+	check(sender_threads() <= 2, "idle sender threads are few (%u)", sender_threads());
+}
+
 /* ------------------------------------------------------------ shutdown */
 
 static void test_shutdown(void)
@@ -774,9 +1031,9 @@ static void test_shutdown(void)
 	size_t len = 1 << 20;
 	char *buf = request_buffer(len, 's');
 
-	conn_write(c, wr, buf, len, false, false);
+	conn_write(c, wr, buf, len, 0);
 	done_with_buffer();
-	conn_read(c, rd, 10, false, false);
+	conn_read(c, rd, 10, 0);
 	listener_open(ac, l, &user_a, false, 0);
 	conn_shutdown_all(ECONNABORTED);
 	check(rd->kind == R_ERROR && rd->err == ECONNABORTED, "stopping fails a waiting read");
@@ -879,6 +1136,9 @@ int main(void)
 	test_listeners();
 	test_caps();
 	test_many_listeners();
+	test_half_close();
+	test_addressed();
+	test_seqpacket();
 	test_shutdown();
 	check(extra_replies == 0, "no request was answered twice");
 	loop_destroy();

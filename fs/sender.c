@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sender.c: blocking sends in helper threads (see sender.h).
+ *
+ * Jobs go from the loop's thread to a queue; a helper takes one, sends,
+ * and puts it on the done list, then writes to an eventfd the loop
+ * watches; the loop runs done() for each. One lock guards the queue, the
+ * done list, the job states and the thread counts. A helper that finds
+ * nothing to do waits a while, then leaves unless it is one of the few
+ * kept idle.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "loop.h"
+#include "sender.h"
+
+enum { JOB_QUEUED, JOB_SENDING, JOB_DONE };
+
+/*
+ * At most this many helpers: a connection has one message in the sender at
+ * a time, so this many blocked peers hold every helper, and later messages
+ * wait in the queue until one of those sends ends.
+ */
+#define MAX_HELPERS	32
+/* Helpers kept waiting for work, and how long the others wait. */
+#define KEEP_IDLE	2
+#define IDLE_SECONDS	10
+/* A send needs little stack of ours: the kernel copies on its own. */
+#define HELPER_STACK	(64 << 10)
+
+static ssize_t (*send_fn)(int fd, const void *buf, size_t len);
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t work = PTHREAD_COND_INITIALIZER;	/* queue or stopping */
+static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;	/* a job or helper ended */
+static LIST(queue);
+static LIST(done_list);
+static unsigned int nthreads, nidle, nqueued, nsending;
+static bool stopping;
+static struct watch done_watch = { .fd = -1 };
+
+static void wake_loop(void)
+{
+	uint64_t one = 1;
+
+	/* Only fails if the counter is full: the loop is woken already. */
+	if (write(done_watch.fd, &one, sizeof(one)) < 0)
+		return;
+}
+
+static void finish(struct send_job *job, ssize_t result)
+{
+	job->result = result;
+	job->state = JOB_DONE;
+	list_add_tail(&job->link, &done_list);
+}
+
+/* Wait for work; false when this helper should leave. Called locked. */
+static bool wait_for_work(void)
+{
+	while (list_empty(&queue)) {
+		struct timespec until;
+		int r;
+
+		if (stopping)
+			return false;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += IDLE_SECONDS;
+		nidle++;
+		r = pthread_cond_timedwait(&work, &lock, &until);
+		nidle--;
+		if (r == ETIMEDOUT && list_empty(&queue) && nidle >= KEEP_IDLE)
+			return false;
+	}
+	return true;
+}
+
+static void *helper(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	while (wait_for_work()) {
+		struct send_job *job = list_first(&queue, struct send_job, link);
+		ssize_t n;
+
+		list_del(&job->link);
+		nqueued--;
+		job->state = JOB_SENDING;
+		nsending++;
+		pthread_mutex_unlock(&lock);
+		n = send_fn(job->fd, job->data, job->len);
+		pthread_mutex_lock(&lock);
+		nsending--;
+		finish(job, n);
+		wake_loop();
+		pthread_cond_broadcast(&idle);
+	}
+	nthreads--;
+	pthread_cond_broadcast(&idle);
+	pthread_mutex_unlock(&lock);
+	return NULL;
+}
+
+/*
+ * A helper for each queued job: wake an idle one, or start one (a job
+ * should not wait behind another connection's blocked send), up to
+ * MAX_HELPERS. Called locked; false if there is no helper at all.
+ */
+static bool enough_helpers(void)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	bool ok;
+
+	/* Each woken helper takes one job: idle ones not yet claimed. */
+	if (nqueued <= nidle) {
+		pthread_cond_signal(&work);
+		return true;
+	}
+	if (nthreads >= MAX_HELPERS)
+		return true;	/* the first helper to finish takes it */
+	if (pthread_attr_init(&attr) != 0)
+		return nthreads > 0;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, HELPER_STACK);
+	ok = pthread_create(&t, &attr, helper, NULL) == 0;
+	pthread_attr_destroy(&attr);
+	if (ok)
+		nthreads++;
+	return ok || nthreads > 0;
+}
+
+/* The loop's side: run done() for every job that has ended. */
+static void run_done(void)
+{
+	struct list ready;
+
+	pthread_mutex_lock(&lock);
+	list_init(&ready);
+	if (!list_empty(&done_list)) {
+		/* Move the whole list: done() may start new jobs. */
+		ready.next = done_list.next;
+		ready.prev = done_list.prev;
+		ready.next->prev = &ready;
+		ready.prev->next = &ready;
+		list_init(&done_list);
+	}
+	pthread_mutex_unlock(&lock);
+	while (!list_empty(&ready)) {
+		struct send_job *job = list_first(&ready, struct send_job, link);
+
+		list_del(&job->link);
+		job->done(job);
+	}
+}
+
+static void done_ready(struct watch *w, uint32_t events)
+{
+	uint64_t n;
+
+	(void)events;
+	if (read(w->fd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		return;
+	run_done();
+}
+
+int sender_init(ssize_t (*send_message)(int fd, const void *buf, size_t len))
+{
+	send_fn = send_message;
+	done_watch.fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	done_watch.ready = done_ready;
+	if (done_watch.fd < 0)
+		return -1;
+	if (loop_add(&done_watch, EPOLLIN) < 0) {
+		close(done_watch.fd);
+		done_watch.fd = -1;
+		return -1;
+	}
+	return 0;
+}
+
+void sender_start(struct send_job *job)
+{
+	pthread_mutex_lock(&lock);
+	job->state = JOB_QUEUED;
+	list_add_tail(&job->link, &queue);
+	nqueued++;
+	if (!enough_helpers()) {
+		/* No thread at all: the message cannot go. */
+		list_del(&job->link);
+		nqueued--;
+		finish(job, -EAGAIN);
+		wake_loop();
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+bool sender_cancel(struct send_job *job)
+{
+	bool shut = false;
+
+	pthread_mutex_lock(&lock);
+	if (job->state == JOB_QUEUED) {
+		list_del(&job->link);
+		nqueued--;
+		finish(job, -EINTR);
+		wake_loop();
+	} else if (job->state == JOB_SENDING) {
+		shut = shutdown(job->fd, SHUT_WR) == 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return shut;
+}
+
+void sender_stop(void)
+{
+	pthread_mutex_lock(&lock);
+	while (!list_empty(&queue) || nsending > 0)
+		pthread_cond_wait(&idle, &lock);
+	stopping = true;
+	pthread_cond_broadcast(&work);
+	while (nthreads > 0)
+		pthread_cond_wait(&idle, &lock);
+	stopping = false;
+	pthread_mutex_unlock(&lock);
+	run_done();
+}
+
+void sender_destroy(void)
+{
+	sender_stop();
+	if (done_watch.fd >= 0) {
+		loop_del(&done_watch);
+		close(done_watch.fd);
+	}
+	done_watch.fd = -1;
+}
+
+unsigned int sender_threads(void)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&lock);
+	n = nthreads;
+	pthread_mutex_unlock(&lock);
+	return n;
+}
