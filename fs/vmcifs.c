@@ -53,7 +53,14 @@
  * offset above 0 is the rest of one call that the kernel split.
  */
 #if FUSE_VERSION < FUSE_MAKE_VERSION(3, 17)
-#define OPEN_FLAGS (FOPEN_STREAM | FOPEN_DIRECT_IO | FOPEN_NONSEEKABLE)
+/*
+ * FOPEN_NOFLUSH too: FLUSH has nothing to do here (a write returned only
+ * once it was sent), and the kernel takes the inode lock for it, which a
+ * parked write holds: without it any process that inherited the fd (a
+ * setfattr, a sleep) would hang in exit until that write went out.
+ */
+#define OPEN_FLAGS (FOPEN_STREAM | FOPEN_DIRECT_IO | FOPEN_NONSEEKABLE | \
+		    FOPEN_NOFLUSH)
 
 static bool continued(off_t off)
 {
@@ -107,7 +114,8 @@ static bool continued(off_t off)
 
 static int reply_open(fuse_req_t req, uint64_t fh)
 {
-	struct fuse_file_info fi = { .fh = fh, .direct_io = 1, .nonseekable = 1 };
+	struct fuse_file_info fi = { .fh = fh, .direct_io = 1, .nonseekable = 1,
+				     .noflush = 1 };
 
 	return fuse_reply_open(req, &fi);
 }
@@ -115,7 +123,8 @@ static int reply_open(fuse_req_t req, uint64_t fh)
 static int reply_create(fuse_req_t req, const struct fuse_entry_param *e,
 			uint64_t fh)
 {
-	struct fuse_file_info fi = { .fh = fh, .direct_io = 1, .nonseekable = 1 };
+	struct fuse_file_info fi = { .fh = fh, .direct_io = 1, .nonseekable = 1,
+				     .noflush = 1 };
 
 	return fuse_reply_create(req, e, &fi);
 }
