@@ -106,6 +106,11 @@ gid_t listener_gid(const struct listener *l)
 	return l->owner.gid;
 }
 
+const struct conn *listener_conn(const struct listener *l)
+{
+	return l->sock;
+}
+
 /*
  * Who owns a listener: the user who created it. Root may too, as root may
  * take over any socket (ptrace, pidfd_getfd); root inside a user namespace

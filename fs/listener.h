@@ -44,6 +44,8 @@ enum conn_kind listener_kind(const struct listener *l);
 unsigned int listener_port(const struct listener *l);
 uid_t listener_uid(const struct listener *l);
 gid_t listener_gid(const struct listener *l);
+/* Its socket, for what it can tell (conn_get_info). */
+const struct conn *listener_conn(const struct listener *l);
 /* The rule of ownership: may @uid accept its clients or remove it? */
 bool listener_owned_by(const struct listener *l, uid_t uid);
 

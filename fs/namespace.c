@@ -2,13 +2,19 @@
 /*
  * namespace.c: names to inodes and back for /vmci (see namespace.h).
  *
- * Inode numbers: 1-6 are the fixed nodes (root, listen, listen/dgram,
- * connections, host, self); a CID directory is TAG_CID | cid and its dgram
- * subdirectory TAG_CID_DGRAM | cid (no memory held for either). A port is a
+ * Inode numbers: 1-7 are the fixed nodes (root, listen, listen/dgram,
+ * connections, host, self, listen/seqpacket); a CID directory is
+ * TAG_CID | cid and its dgram and seqpacket subdirectories TAG_CID_DGRAM |
+ * cid and TAG_CID_SEQPACKET | cid (no memory held for any). A port is a
  * struct leaf allocated per lookup, its address is the inode number (user
  * space pointers stay below 2^47, far from the tags) and it lives until the
  * kernel forgets it. Nothing here opens a socket: a listener's node names
  * the listener (by id) that existed when it was looked up or created.
+ *
+ * A leaf also knows the conn opened through it (ns_attach), for the
+ * user.vmci attributes, which FUSE asks about by node id alone: since
+ * every lookup gives a new node, a node has at most one open behind it,
+ * plus its reopens through /proc/PID/fd, which share that open's conn.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -33,10 +39,12 @@ enum {
 	/* INO_CONNECTIONS = 4 in namespace.h */
 	INO_HOST = 5,
 	INO_SELF = 6,
+	INO_LISTEN_SEQPACKET = 7,
 };
 #define TAG_MASK	(0xffULL << 56)
 #define TAG_CID		(0x40ULL << 56)
 #define TAG_CID_DGRAM	(0x41ULL << 56)
+#define TAG_CID_SEQPACKET (0x42ULL << 56)
 
 /* Directories and links are stable; ports are looked up afresh each time. */
 #define DIR_TIMEOUT	3600.0
@@ -47,6 +55,9 @@ struct leaf {
 	struct node_info info;
 	uid_t uid;
 	gid_t gid;
+	struct conn *conn;	/* the conn opened through it, or NULL */
+	unsigned int opens;	/* open files on conn through this node */
+	bool headers;		/* user.vmci.headers: addressed datagrams */
 };
 
 static time_t mount_time;
@@ -54,7 +65,7 @@ static LIST(leaves);
 
 static bool is_leaf(fuse_ino_t ino)
 {
-	return ino > INO_SELF && !(ino & TAG_MASK);
+	return ino > INO_LISTEN_SEQPACKET && !(ino & TAG_MASK);
 }
 
 static struct leaf *leaf_of(fuse_ino_t ino)
@@ -84,6 +95,28 @@ static uint64_t leaf_st_ino(const struct node_info *n)
 	       ((uint64_t)(n->kind + 1) << 59);
 }
 
+static bool is_listener_node(enum node_kind kind)
+{
+	return kind == NODE_LISTEN || kind == NODE_LISTEN_DGRAM ||
+	       kind == NODE_LISTEN_SEQPACKET;
+}
+
+/*
+ * A listener's node tells what a listener can: vsock has no backlog length
+ * to show, so the size is the clients accepted so far (datagrams read, for
+ * a bound datagram socket), the mtime the last of them, the ctime when it
+ * was made.
+ */
+static void listener_stat(const struct listener *l, struct stat *st)
+{
+	struct conn_info ci;
+
+	conn_get_info(listener_conn(l), &ci);
+	st->st_size = (off_t)ci.count;
+	st->st_mtime = st->st_atime = ci.last;
+	st->st_ctime = ci.created;
+}
+
 static void fill_stat(fuse_ino_t ino, struct stat *st)
 {
 	struct leaf *l = leaf_of(ino);
@@ -98,10 +131,14 @@ static void fill_stat(fuse_ino_t ino, struct stat *st)
 		st->st_uid = l->uid;
 		st->st_gid = l->gid;
 		st->st_mode = S_IFREG | 0666;
-		if (l->info.kind == NODE_LISTEN || l->info.kind == NODE_LISTEN_DGRAM) {
+		if (is_listener_node(l->info.kind)) {
+			struct listener *li = ns_listener(&l->info);
+
 			/* Its owner's; a removed listener's node is unlinked. */
 			st->st_mode = S_IFREG | 0600;
-			st->st_nlink = ns_listener(&l->info) ? 1 : 0;
+			st->st_nlink = li ? 1 : 0;
+			if (li)
+				listener_stat(li, st);
 		}
 		return;
 	}
@@ -112,8 +149,9 @@ static void fill_stat(fuse_ino_t ino, struct stat *st)
 		break;
 	case INO_LISTEN:
 	case INO_LISTEN_DGRAM:
+	case INO_LISTEN_SEQPACKET:
 		st->st_mode = S_IFDIR | 01777;
-		st->st_nlink = ino == INO_LISTEN ? 3 : 2;
+		st->st_nlink = ino == INO_LISTEN ? 4 : 2;
 		break;
 	case INO_CONNECTIONS:
 		st->st_mode = S_IFREG | 0444;
@@ -125,15 +163,16 @@ static void fill_stat(fuse_ino_t ino, struct stat *st)
 		break;
 	default:	/* CID directories */
 		st->st_mode = S_IFDIR | 0555;
-		st->st_nlink = (ino & TAG_MASK) == TAG_CID ? 3 : 2;
+		st->st_nlink = (ino & TAG_MASK) == TAG_CID ? 4 : 2;
 		break;
 	}
 }
 
 static bool valid_ino(fuse_ino_t ino)
 {
-	return ino <= INO_SELF || (ino & TAG_MASK) == TAG_CID ||
-	       (ino & TAG_MASK) == TAG_CID_DGRAM || is_leaf(ino);
+	return ino <= INO_LISTEN_SEQPACKET || (ino & TAG_MASK) == TAG_CID ||
+	       (ino & TAG_MASK) == TAG_CID_DGRAM ||
+	       (ino & TAG_MASK) == TAG_CID_SEQPACKET || is_leaf(ino);
 }
 
 static int new_leaf(enum node_kind kind, unsigned int cid, unsigned int port,
@@ -154,12 +193,19 @@ static int new_leaf(enum node_kind kind, unsigned int cid, unsigned int port,
 
 static enum conn_kind conn_kind_of(enum node_kind kind)
 {
-	return kind == NODE_LISTEN ? CONN_LISTEN : CONN_DGRAM_BOUND;
+	return kind == NODE_LISTEN ? CONN_LISTEN :
+		kind == NODE_LISTEN_SEQPACKET ? CONN_LISTEN_SEQPACKET : CONN_DGRAM_BOUND;
+}
+
+static enum node_kind node_kind_of(enum conn_kind kind)
+{
+	return kind == CONN_LISTEN ? NODE_LISTEN :
+		kind == CONN_LISTEN_SEQPACKET ? NODE_LISTEN_SEQPACKET : NODE_LISTEN_DGRAM;
 }
 
 struct listener *ns_listener(const struct node_info *info)
 {
-	if (info->kind != NODE_LISTEN && info->kind != NODE_LISTEN_DGRAM)
+	if (!is_listener_node(info->kind))
 		return NULL;
 	return listener_get(conn_kind_of(info->kind), info->port, info->listener);
 }
@@ -192,8 +238,7 @@ static int lookup_listener(enum conn_kind kind, const char *name, fuse_ino_t *in
 	l = listener_find(kind, port);
 	if (!l)
 		return ENOENT;
-	return listener_leaf(l, kind == CONN_LISTEN ? NODE_LISTEN : NODE_LISTEN_DGRAM,
-			     port, ino);
+	return listener_leaf(l, node_kind_of(kind), port, ino);
 }
 
 static void fill_entry(fuse_ino_t ino, struct fuse_entry_param *e)
@@ -208,10 +253,13 @@ static void fill_entry(fuse_ino_t ino, struct fuse_entry_param *e)
 int ns_listener_name(fuse_ino_t parent, const char *name, enum conn_kind *kind,
 		     unsigned int *port)
 {
-	if (parent == INO_LISTEN && strcmp(name, "dgram") != 0)
+	if (parent == INO_LISTEN && strcmp(name, "dgram") != 0 &&
+	    strcmp(name, "seqpacket") != 0)
 		*kind = CONN_LISTEN;
 	else if (parent == INO_LISTEN_DGRAM)
 		*kind = CONN_DGRAM_BOUND;
+	else if (parent == INO_LISTEN_SEQPACKET)
+		*kind = CONN_LISTEN_SEQPACKET;
 	else
 		return valid_ino(parent) ? EPERM : ENOENT;
 	return parse_number(name, false, port);
@@ -219,8 +267,7 @@ int ns_listener_name(fuse_ino_t parent, const char *name, enum conn_kind *kind,
 
 int ns_listener_entry(const struct listener *l, struct fuse_entry_param *e)
 {
-	enum node_kind kind = listener_kind(l) == CONN_LISTEN ? NODE_LISTEN :
-		NODE_LISTEN_DGRAM;
+	enum node_kind kind = node_kind_of(listener_kind(l));
 	fuse_ino_t ino;
 	int err = listener_leaf(l, kind, listener_port(l), &ino);
 
@@ -253,6 +300,8 @@ int ns_lookup(fuse_ino_t parent, const char *name, struct fuse_entry_param *e)
 	} else if ((parent & TAG_MASK) == TAG_CID) {
 		if (strcmp(name, "dgram") == 0)
 			ino = TAG_CID_DGRAM | (parent & ~TAG_MASK);
+		else if (strcmp(name, "seqpacket") == 0)
+			ino = TAG_CID_SEQPACKET | (parent & ~TAG_MASK);
 		else if (!parse_number(name, false, &n))
 			err = new_leaf(NODE_STREAM, parent & ~TAG_MASK, n, &ino);
 		else
@@ -261,13 +310,21 @@ int ns_lookup(fuse_ino_t parent, const char *name, struct fuse_entry_param *e)
 		err = parse_number(name, false, &n);
 		if (!err)
 			err = new_leaf(NODE_DGRAM, parent & ~TAG_MASK, n, &ino);
+	} else if ((parent & TAG_MASK) == TAG_CID_SEQPACKET) {
+		err = parse_number(name, false, &n);
+		if (!err)
+			err = new_leaf(NODE_SEQPACKET, parent & ~TAG_MASK, n, &ino);
 	} else if (parent == INO_LISTEN) {
 		if (strcmp(name, "dgram") == 0)
 			ino = INO_LISTEN_DGRAM;
+		else if (strcmp(name, "seqpacket") == 0)
+			ino = INO_LISTEN_SEQPACKET;
 		else
 			err = lookup_listener(CONN_LISTEN, name, &ino);
 	} else if (parent == INO_LISTEN_DGRAM) {
 		err = lookup_listener(CONN_DGRAM_BOUND, name, &ino);
+	} else if (parent == INO_LISTEN_SEQPACKET) {
+		err = lookup_listener(CONN_LISTEN_SEQPACKET, name, &ino);
 	} else {
 		err = valid_ino(parent) ? ENOTDIR : ENOENT;
 	}
@@ -393,8 +450,10 @@ int ns_readdir(fuse_req_t req, fuse_ino_t ino, char **buf, size_t *len)
 	    ino == INO_SELF)
 		return ENOTDIR;
 	dir_add(&d, ".", ino, S_IFDIR);
-	dir_add(&d, "..", ino == INO_LISTEN_DGRAM ? INO_LISTEN : INO_ROOT,
-		S_IFDIR);
+	dir_add(&d, "..", ino == INO_LISTEN_DGRAM || ino == INO_LISTEN_SEQPACKET ?
+		INO_LISTEN : (ino & TAG_MASK) == TAG_CID_DGRAM ||
+		(ino & TAG_MASK) == TAG_CID_SEQPACKET ? TAG_CID | (ino & ~TAG_MASK) :
+		INO_ROOT, S_IFDIR);
 	if (ino == INO_ROOT) {
 		dir_add(&d, "connections", INO_CONNECTIONS, S_IFREG);
 		dir_add(&d, "host", INO_HOST, S_IFLNK);
@@ -402,11 +461,15 @@ int ns_readdir(fuse_req_t req, fuse_ino_t ino, char **buf, size_t *len)
 		dir_add(&d, "self", INO_SELF, S_IFLNK);
 	} else if (ino == INO_LISTEN) {
 		dir_add(&d, "dgram", INO_LISTEN_DGRAM, S_IFDIR);
+		dir_add(&d, "seqpacket", INO_LISTEN_SEQPACKET, S_IFDIR);
 		dir_add_ports(&d, CONN_LISTEN, NODE_LISTEN);
 	} else if (ino == INO_LISTEN_DGRAM) {
 		dir_add_ports(&d, CONN_DGRAM_BOUND, NODE_LISTEN_DGRAM);
+	} else if (ino == INO_LISTEN_SEQPACKET) {
+		dir_add_ports(&d, CONN_LISTEN_SEQPACKET, NODE_LISTEN_SEQPACKET);
 	} else if ((ino & TAG_MASK) == TAG_CID) {
 		dir_add(&d, "dgram", TAG_CID_DGRAM | (ino & ~TAG_MASK), S_IFDIR);
+		dir_add(&d, "seqpacket", TAG_CID_SEQPACKET | (ino & ~TAG_MASK), S_IFDIR);
 	}
 	if (d.err) {
 		free(d.buf);
@@ -447,4 +510,54 @@ int ns_unlink(fuse_ino_t parent, const char *name, uid_t uid)
 	if (!l)
 		return ENOENT;
 	return listener_remove(l, uid);
+}
+
+void ns_attach(fuse_ino_t ino, struct conn *c)
+{
+	struct leaf *l = leaf_of(ino);
+
+	if (!l)
+		return;
+	if (l->conn != c) {
+		l->conn = c;
+		l->opens = 0;
+		l->headers = false;
+	}
+	l->opens++;
+}
+
+void ns_detach(fuse_ino_t ino, const struct conn *c)
+{
+	struct leaf *l = leaf_of(ino);
+
+	if (l && l->conn == c && --l->opens == 0) {
+		l->conn = NULL;
+		l->headers = false;
+	}
+}
+
+struct conn *ns_conn(fuse_ino_t ino)
+{
+	struct leaf *l = leaf_of(ino);
+
+	return l ? l->conn : NULL;
+}
+
+bool ns_headers(fuse_ino_t ino)
+{
+	struct leaf *l = leaf_of(ino);
+
+	return l && l->conn && l->headers;
+}
+
+int ns_set_headers(fuse_ino_t ino, bool on)
+{
+	struct leaf *l = leaf_of(ino);
+
+	if (!l || !l->conn)
+		return ENODATA;
+	if (l->info.kind != NODE_LISTEN_DGRAM)
+		return ENOTSUP;
+	l->headers = on;
+	return 0;
 }

@@ -6,6 +6,8 @@
  *   /vmci/<cid>/dgram/<port>      datagram socket per open
  *   /vmci/listen/<port>           stream listener; each open accepts one
  *   /vmci/listen/dgram/<port>     bound datagram socket
+ *   /vmci/<cid>/seqpacket/<port>  seqpacket connection per open
+ *   /vmci/listen/seqpacket/<port> seqpacket listener
  *   /vmci/host -> 2, /vmci/self -> local CID, /vmci/connections
  *
  * Looking never acts: a lookup only names things. A listener's name exists
@@ -41,6 +43,8 @@ enum node_kind {
 	NODE_DGRAM,		/* <cid>/dgram/<port> */
 	NODE_LISTEN,		/* listen/<port> */
 	NODE_LISTEN_DGRAM,	/* listen/dgram/<port> */
+	NODE_SEQPACKET,		/* <cid>/seqpacket/<port> */
+	NODE_LISTEN_SEQPACKET,	/* listen/seqpacket/<port> */
 };
 
 /* What a node stands for. */
@@ -67,6 +71,18 @@ struct listener *ns_listener(const struct node_info *info);
 /* The whole directory now, as a dirent buffer (malloc'd): opendir's snapshot. */
 int ns_readdir(fuse_req_t req, fuse_ino_t ino, char **buf, size_t *len);
 int ns_readlink(fuse_ino_t ino, char *buf, size_t size);
+/*
+ * The open behind a node (user.vmci attributes arrive by node id): attach
+ * once an open of it is answered (again for each reopen of the same conn),
+ * detach at each release; the last detach forgets it.
+ */
+void ns_attach(fuse_ino_t ino, struct conn *c);
+void ns_detach(fuse_ino_t ino, const struct conn *c);
+/* The conn opened through @ino, or NULL (never opened, or all closed). */
+struct conn *ns_conn(fuse_ino_t ino);
+/* user.vmci.headers of an open listen/dgram node: 0, ENODATA, ENOTSUP. */
+int ns_set_headers(fuse_ino_t ino, bool on);
+bool ns_headers(fuse_ino_t ino);
 /* rm by @uid: only a listener's owner may (EPERM). */
 int ns_unlink(fuse_ino_t parent, const char *name, uid_t uid);
 

@@ -29,6 +29,7 @@
 #include <linux/fuse.h>
 
 #include "config.h"
+#include "attrs.h"
 #include "caller.h"
 #include "conn.h"
 #include "listener.h"
@@ -148,22 +149,34 @@ static void fe_reply_written(struct request *req, size_t len)
 }
 
 /*
- * An open's cookie is 0, or for a CREATE the listener it made (or found):
- * alive still, since an accept on a removed listener fails instead. A reply
- * the kernel refuses (-ENOENT: the open was interrupted) gets no release.
+ * An open's cookie names the node it opens (its user.vmci attributes speak
+ * for the conn from now on): the node id of an OPEN, or for a CREATE the
+ * listener it made (or found), tagged CREATE_COOKIE, whose new node comes
+ * with the reply; the listener is alive still, since an accept on a
+ * removed listener fails instead. A reply the kernel refuses (-ENOENT: the
+ * open was interrupted) gets no release.
  */
+#define CREATE_COOKIE	1	/* node ids and listeners are malloc'd: even */
+
 static bool fe_reply_opened(struct request *req, struct conn *c, uintptr_t cookie)
 {
 	struct fuse_entry_param e;
 
-	if (!cookie)
-		return reply_open(FREQ(req), (uintptr_t)c) == 0;
-	if (ns_listener_entry((const struct listener *)cookie, &e) != 0) {
+	if (!(cookie & CREATE_COOKIE)) {
+		if (reply_open(FREQ(req), (uintptr_t)c) != 0)
+			return false;
+		ns_attach((fuse_ino_t)cookie, c);
+		return true;
+	}
+	if (ns_listener_entry((const struct listener *)(cookie & ~CREATE_COOKIE),
+			      &e) != 0) {
 		fuse_reply_err(FREQ(req), ENOMEM);
 		return false;
 	}
-	if (reply_create(FREQ(req), &e, (uintptr_t)c) == 0)
+	if (reply_create(FREQ(req), &e, (uintptr_t)c) == 0) {
+		ns_attach(e.ino, c);
 		return true;
+	}
 	ns_forget(e.ino, 1);
 	return false;
 }
@@ -447,7 +460,7 @@ static void vmcifs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 			return;
 		}
 	}
-	err = listener_open(EREQ(req), l, &who, true, (uintptr_t)l);
+	err = listener_open(EREQ(req), l, &who, true, (uintptr_t)l | CREATE_COOKIE);
 	if (err)
 		fuse_reply_err(req, err);
 }
@@ -466,12 +479,38 @@ static void open_table(fuse_req_t req)
 	reply_snapshot(req, s, false);
 }
 
+/*
+ * An open of a node that has an open file already can only come through
+ * /proc/PID/fd/N or /dev/fd/N (a path gives a new node per lookup): it is
+ * a second file on the same connection, never a new connection nor
+ * another accept. Its opener's (or root's): another user who may open
+ * that link still gets no share of the socket.
+ */
+static void reopen(fuse_req_t req, fuse_ino_t ino, struct conn *c,
+		   const struct opener *who)
+{
+	struct conn_info ci;
+
+	conn_get_info(c, &ci);
+	if (who->uid != ci.who.uid && who->uid != 0) {
+		fuse_reply_err(req, EACCES);
+		return;
+	}
+	conn_hold(c);
+	if (reply_open(req, (uintptr_t)c) != 0) {
+		conn_release(c);
+		return;
+	}
+	ns_attach(ino, c);
+}
+
 static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 			struct fuse_file_info *fi)
 {
 	struct node_info n;
 	struct listener *l;
 	struct opener who;
+	struct conn *c = ns_conn(ino);
 	int err = ns_info(ino, &n);
 
 	if (err) {
@@ -479,22 +518,31 @@ static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 		return;
 	}
 	caller_of(req, &who);
+	if (c) {
+		reopen(req, ino, c, &who);
+		return;
+	}
 	switch (n.kind) {
 	case NODE_TABLE:
 		open_table(req);
 		break;
 	case NODE_STREAM:
-		conn_connect(EREQ(req), CONN_STREAM, n.cid, n.port, &who, 0,
+		conn_connect(EREQ(req), CONN_STREAM, n.cid, n.port, &who, ino,
+			     fi->flags & O_NONBLOCK);
+		break;
+	case NODE_SEQPACKET:
+		conn_connect(EREQ(req), CONN_SEQPACKET, n.cid, n.port, &who, ino,
 			     fi->flags & O_NONBLOCK);
 		break;
 	case NODE_DGRAM:
-		conn_connect(EREQ(req), CONN_DGRAM, n.cid, n.port, &who, 0, false);
+		conn_connect(EREQ(req), CONN_DGRAM, n.cid, n.port, &who, ino, false);
 		break;
 	case NODE_LISTEN:
 	case NODE_LISTEN_DGRAM:
+	case NODE_LISTEN_SEQPACKET:
 		/* That very listener: a stale node never reaches a newer one. */
 		l = ns_listener(&n);
-		err = l ? listener_open(EREQ(req), l, &who, fi->flags & O_NONBLOCK, 0) :
+		err = l ? listener_open(EREQ(req), l, &who, fi->flags & O_NONBLOCK, ino) :
 			ENOENT;
 		if (err)
 			fuse_reply_err(req, err);
@@ -508,9 +556,9 @@ static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 /* How this read or write was made (enum conn_io). */
 static unsigned int io_flags(fuse_ino_t ino, off_t off, const struct fuse_file_info *fi)
 {
-	(void)ino;
 	return (fi->flags & O_NONBLOCK ? CONN_IO_NONBLOCK : 0) |
-	       (continued(off) ? CONN_IO_CONTINUED : 0);
+	       (continued(off) ? CONN_IO_CONTINUED : 0) |
+	       (ns_headers(ino) ? CONN_IO_ADDRESSED : 0);
 }
 
 static void vmcifs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -565,9 +613,57 @@ static void vmcifs_release(fuse_req_t req, fuse_ino_t ino,
 		free(s->text);
 		free(s);
 	} else {
+		ns_detach(ino, (struct conn *)(uintptr_t)fi->fh);
 		conn_release((struct conn *)(uintptr_t)fi->fh);
 	}
 	fuse_reply_err(req, 0);
+}
+
+/* The user.vmci attributes (attrs.h); nothing else has any. */
+static void reply_xattr(fuse_req_t req, const char *buf, ssize_t len, size_t size)
+{
+	if (len < 0)
+		fuse_reply_err(req, (int)-len);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)len);
+	else if ((size_t)len > size)
+		fuse_reply_err(req, ERANGE);
+	else
+		fuse_reply_buf(req, buf, (size_t)len);
+}
+
+static void vmcifs_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			    size_t size)
+{
+	char buf[128];
+
+	reply_xattr(req, buf, attrs_get(ino, name, buf, sizeof(buf)), size);
+}
+
+static void vmcifs_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	char buf[512];
+
+	reply_xattr(req, buf, (ssize_t)attrs_list(ino, buf, sizeof(buf)), size);
+}
+
+static void vmcifs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+			    const char *value, size_t size, int flags)
+{
+	struct opener who;
+	int err;
+
+	(void)flags;
+	caller_of(req, &who);
+	err = attrs_set(EREQ(req), ino, name, value, size, who.uid);
+	if (err)
+		fuse_reply_err(req, err == ATTRS_DONE ? 0 : err);
+}
+
+static void vmcifs_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	(void)ino;
+	fuse_reply_err(req, strncmp(name, "user.vmci.", 10) == 0 ? EPERM : ENODATA);
 }
 
 static const struct fuse_lowlevel_ops vmcifs_ops = {
@@ -592,6 +688,10 @@ static const struct fuse_lowlevel_ops vmcifs_ops = {
 	.poll		= vmcifs_poll,
 	.flush		= vmcifs_flush,
 	.release	= vmcifs_release,
+	.getxattr	= vmcifs_getxattr,
+	.listxattr	= vmcifs_listxattr,
+	.setxattr	= vmcifs_setxattr,
+	.removexattr	= vmcifs_removexattr,
 	.opendir	= vmcifs_opendir,
 	.readdir	= vmcifs_readdir,
 	.releasedir	= vmcifs_releasedir,
@@ -605,6 +705,7 @@ struct options {
 	int show_version;
 	int show_help;
 	unsigned int max_sockets;
+	char *connect_timeout;
 	const char *nonopt[2];
 	int nonopts;
 };
@@ -619,6 +720,7 @@ static const struct fuse_opt vmcifs_opts[] = {
 	OPT("-h", show_help),
 	OPT("--help", show_help),
 	{ "max_sockets=%u", offsetof(struct options, max_sockets), 0 },
+	{ "connect_timeout=%s", offsetof(struct options, connect_timeout), 0 },
 	FUSE_OPT_KEY("-d", KEY_DEBUG),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
 	FUSE_OPT_KEY("-s", FUSE_OPT_KEY_DISCARD),
@@ -669,6 +771,9 @@ static void usage(const char *prog)
 	       "                     default_permissions is always on)\n"
 	       "  -o max_sockets=N   sockets each user but root may hold through the mount\n"
 	       "                     (default %u; 0: no cap); past it, EDQUOT\n"
+	       "  -o connect_timeout=SECONDS\n"
+	       "                     how long a connect may take (fractions allowed;\n"
+	       "                     default: the transport's, 2 s for VMCI); then ETIMEDOUT\n"
 	       "  -o OPT[,OPT...]    other FUSE mount options (below)\n"
 	       "\n"
 	       "fstab:  vmcifs  /vmci  fuse.vmcifs  allow_other  0 0\n"
@@ -795,6 +900,19 @@ int main(int argc, char *argv[])
 		goto out_args;
 	}
 	quota_set_max(o.max_sockets);
+	if (o.connect_timeout) {
+		char *end;
+		double t = strtod(o.connect_timeout, &end);
+
+		/* vsock keeps a timeout in jiffies: a day is plenty. */
+		if (end == o.connect_timeout || *end || !(t > 0) || t > 86400) {
+			fprintf(stderr, "vmcifs: bad connect_timeout '%s' "
+				"(seconds above 0, at most 86400)\n", o.connect_timeout);
+			ret = 2;
+			goto out_args;
+		}
+		vsock_set_connect_timeout(t);
+	}
 	/* Ours first: the caller's own -o options come later and win. */
 	snprintf(fsopts, sizeof(fsopts),
 		 "-odefault_permissions,fsname=%s,subtype=vmcifs", source);
@@ -832,6 +950,7 @@ int main(int argc, char *argv[])
 out_session:
 	fuse_session_destroy(se);
 out_args:
+	free(o.connect_timeout);
 	fuse_opt_free_args(&args);
 	return ret;
 }

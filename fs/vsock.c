@@ -217,8 +217,32 @@ void vsock_addr_text(int fd, bool peer, char *buf, size_t size)
 	int r = fd < 0 ? -1 : peer ? getpeername(fd, (struct sockaddr *)&svm, &len) :
 		getsockname(fd, (struct sockaddr *)&svm, &len);
 
-	if (r < 0 || svm.svm_family != AF_VSOCK)
+	if (r < 0 || svm.svm_family != AF_VSOCK) {
 		snprintf(buf, size, "-");
-	else
-		vmci_format_addr(buf, size, svm.svm_cid, svm.svm_port);
+		return;
+	}
+	/*
+	 * A connected socket bound to VMADDR_CID_ANY (vsock_loopback leaves it
+	 * so) speaks from this context's CID: show the one its peer sees.
+	 */
+	if (!peer && svm.svm_cid == VMADDR_CID_ANY) {
+		struct sockaddr_vm other;
+		socklen_t olen = sizeof(other);
+		long cid;
+
+		if (getpeername(fd, (struct sockaddr *)&other, &olen) == 0 &&
+		    (cid = vsock_local_cid()) >= 0)
+			svm.svm_cid = (unsigned int)cid;
+	}
+	vmci_format_addr(buf, size, svm.svm_cid, svm.svm_port);
+}
+
+long long vsock_buffer_size(int fd)
+{
+	unsigned long long size;
+	socklen_t len = sizeof(size);
+
+	if (fd < 0 || getsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_BUFFER_SIZE, &size, &len) < 0)
+		return -1;
+	return (long long)size;
 }

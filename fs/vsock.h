@@ -27,6 +27,8 @@ void vsock_set_connect_timeout(double seconds);
 long vsock_local_cid(void);
 /* "CID:PORT" of socket @fd's own (or, @peer, its peer's) address, or "-". */
 void vsock_addr_text(int fd, bool peer, char *buf, size_t size);
+/* Socket @fd's buffer size (SO_VM_SOCKETS_BUFFER_SIZE), or -1. */
+long long vsock_buffer_size(int fd);
 /* "CID:PORT" */
 void vsock_format(unsigned int cid, unsigned int port, char *buf, size_t size);
 
