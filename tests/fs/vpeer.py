@@ -9,7 +9,9 @@
       after EOF. --send: send TEXT, then close our side for writing
       (--keep-open: do not).
       --echo: send back what comes, line by line. --rate: read at most that
-      many bytes a second (a slow reader).
+      many bytes a second (a slow reader). --answer: once the client's EOF
+      came, send "after EOF: N bytes" and close. --peer: print
+      each client's address "peer CID:PORT" as accept(2) gives it.
   vpeer connect CID PORT [--send TEXT] [--recv] [--errno]
       connect; --errno prints only the connect errno name (or OK).
   vpeer dgram-listen PORT --count N [--ready FILE]
@@ -68,7 +70,9 @@ def cmd_listen(a):
     s.listen(128)
     ready(a.ready)
     for k in range(1, a.count + 1):
-        c, _ = s.accept()
+        c, addr = s.accept()
+        if a.peer:
+            print('peer %d:%d' % addr, flush=True)
         if a.send_bytes:
             c.sendall(b'v' * a.send_bytes)
             if not a.keep_open:
@@ -82,6 +86,8 @@ def cmd_listen(a):
             c.close()
             continue
         data = recv_all(c, a.echo, a.rate)
+        if a.answer:
+            c.sendall(b'after EOF: %d bytes\n' % len(data))
         if a.hold:
             time.sleep(a.hold)
         c.close()
@@ -148,6 +154,8 @@ def main():
     x.add_argument('--hold', type=float, default=0)
     x.add_argument('--rate', type=int, default=0)
     x.add_argument('--keep-open', action='store_true')
+    x.add_argument('--answer', action='store_true')
+    x.add_argument('--peer', action='store_true')
     x = sub.add_parser('connect')
     x.add_argument('cid', type=int)
     x.add_argument('port', type=int)
