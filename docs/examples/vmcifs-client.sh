@@ -15,4 +15,9 @@ mnt=${3:-/vmci}
 
 exec 3<>"$mnt/$cid/$port" || exit
 printf 'local %s\n' "$(getfattr --only-values -n user.vmci.local /dev/fd/3)" >&2
-cat >&3 && setfattr -n user.vmci.shutdown -v write /dev/fd/3 && cat <&3
+# A server may answer (and close) before it read everything: print its
+# answer even when sending failed, and exit with the first failure.
+cat >&3
+sent=$?
+setfattr -n user.vmci.shutdown -v write /dev/fd/3 2>/dev/null
+cat <&3 && exit $sent
