@@ -11,13 +11,20 @@
  *   fs_bench echo PORT                 echo server for one connection
  *   fs_bench ping CID PORT N           raw: N 1-byte round trips, print us each
  *   fs_bench ping-file PATH N          the same through a file
- *   fs_bench hold PORT N               accept N connections, keep them until
- *                                      stdin closes
- *   fs_bench open-many PATH N          open PATH N times, print "open", keep
+ *   fs_bench hold PORT N               accept up to N connections, keep them
+ *                                      until stdin closes
+ *   fs_bench open-many PATH N          open PATH up to N times, stopping at
+ *                                      the first error; print "opened K" and
+ *                                      "next: ERROR" (or "next: -"), keep
  *                                      them until stdin closes
+ *   fs_bench accept-close PORT N       accept and close N connections
+ *   fs_bench connect-close CID PORT N  raw: N connects, each closed at once,
+ *                                      print us each
+ *   fs_bench open-close PATH N         the same as opens of PATH
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +124,22 @@ static void ping(int fd, long n)
 	printf("%.1f\n", (now() - t0) / n * 1e6);
 }
 
+/* Microseconds per connection of N connect+close (raw, or an open of @path). */
+static void connect_close(unsigned int cid, unsigned int port, const char *path,
+			  long n)
+{
+	double t0 = now();
+
+	for (long i = 0; i < n; i++) {
+		int fd = path ? open(path, O_RDWR) : dial(cid, port);
+
+		if (fd < 0)
+			die(path);
+		close(fd);
+	}
+	printf("%.1f\n", (now() - t0) / n * 1e6);
+}
+
 static void wait_stdin(void)
 {
 	char c;
@@ -181,21 +204,56 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(mode, "hold") && argc == 4) {
-		int l = listen_on(atoi(argv[2]));
+		/* Accept until stdin closes: fewer than N may come (a cap). */
+		struct pollfd p[2] = { { .fd = 0, .events = POLLIN },
+				       { .fd = listen_on(atoi(argv[2])), .events = POLLIN } };
+		int left = atoi(argv[3]);
+		char c;
 
-		for (int i = 0; i < atoi(argv[3]); i++)
-			if (accept(l, NULL, NULL) < 0)
-				die("accept");
+		for (;;) {
+			if (poll(p, left ? 2 : 1, -1) < 0)
+				die("poll");
+			if (p[0].revents && read(0, &c, 1) <= 0)
+				return 0;
+			if (left && (p[1].revents & POLLIN)) {
+				if (accept(p[1].fd, NULL, NULL) < 0)
+					die("accept");
+				left--;
+			}
+		}
+	}
+	if (!strcmp(mode, "open-many") && argc == 4) {
+		int i, n = atoi(argv[3]), err = 0;
+
+		for (i = 0; i < n; i++) {
+			if (open(argv[2], O_RDWR) < 0) {
+				err = errno;
+				break;
+			}
+		}
+		printf("opened %d\nnext: %s\n", i, err ? strerror(err) : "-");
+		fflush(stdout);
 		wait_stdin();
 		return 0;
 	}
-	if (!strcmp(mode, "open-many") && argc == 4) {
-		for (int i = 0; i < atoi(argv[3]); i++)
-			if (open(argv[2], O_RDWR) < 0)
-				die(argv[2]);
-		printf("open\n");
-		fflush(stdout);
-		wait_stdin();
+	if (!strcmp(mode, "accept-close") && argc == 4) {
+		int l = listen_on(atoi(argv[2]));
+
+		for (int i = 0; i < atoi(argv[3]); i++) {
+			int fd = accept(l, NULL, NULL);
+
+			if (fd < 0)
+				die("accept");
+			close(fd);
+		}
+		return 0;
+	}
+	if (!strcmp(mode, "connect-close") && argc == 5) {
+		connect_close(atoi(argv[2]), atoi(argv[3]), NULL, atol(argv[4]));
+		return 0;
+	}
+	if (!strcmp(mode, "open-close") && argc == 4) {
+		connect_close(0, 0, argv[2], atol(argv[3]));
 		return 0;
 	}
 	fprintf(stderr, "usage: see the comment at the top of tests/fs/fs_bench.c\n");
