@@ -19,6 +19,16 @@
 /* FUSE requests handled per wakeup before the sockets get a turn. */
 #define FUSE_BATCH	32
 /*
+ * Reading /dev/fuse again after a request costs a system call, one that
+ * fails (EAGAIN) whenever the caller waits for the reply before it asks
+ * anything more: a ping-pong, a stream of writes, a shell's opens. So a
+ * wakeup reads one request, and reads on only while the mount is busy (the
+ * last wakeup found more than one request waiting), or to look once every
+ * PROBE_EVERY wakeups. Nothing waits longer for it: /dev/fuse is
+ * level-triggered, so what is left wakes the next epoll_wait at once.
+ */
+#define PROBE_EVERY	8
+/*
  * Request buffers (each the size of the largest request, about 1 MiB). A
  * few are kept for reuse, so that a bulk stream neither mallocs nor faults
  * in fresh pages per request.
@@ -31,6 +41,8 @@ static struct watch fuse_watch;
 static struct fuse_buf fbuf;
 static void *spare[SPARE_BUFFERS];
 static int nspare;
+static bool busy;
+static unsigned int wakeups;
 
 void *session_keep_buffer(const void *data)
 {
@@ -53,9 +65,13 @@ void session_return_buffer(void *buf)
 
 static void fuse_ready(struct watch *w, uint32_t events)
 {
+	int limit = busy || ++wakeups % PROBE_EVERY == 0 ? FUSE_BATCH : 1;
+	int handled = 0;
+
 	(void)w;
 	(void)events;
-	for (int i = 0; i < FUSE_BATCH; i++) {
+	busy = false;
+	for (int i = 0; i < limit; i++) {
 		int res;
 
 		if (!fbuf.mem && nspare)
@@ -71,6 +87,7 @@ static void fuse_ready(struct watch *w, uint32_t events)
 			return;
 		}
 		fuse_session_process_buf(session, &fbuf);
+		busy = ++handled > 1;
 		after_each();
 		if (fuse_session_exited(session)) {
 			loop_stop();
