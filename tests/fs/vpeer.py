@@ -64,6 +64,15 @@ def recv_all(sock, echo=False, rate=0):
             time.sleep(len(x) / rate)
 
 
+def send_filler(sock, n):
+    """n bytes of 'v' from one 64 KiB buffer: a 1 GB object (fs/020 asks
+    for two) filled the guest's memory before the first byte went out."""
+    chunk = b'v' * 65536
+    while n > 0:
+        k = sock.send(chunk[:n] if n < len(chunk) else chunk)
+        n -= k
+
+
 def cmd_listen(a):
     s = socket.socket(socket.AF_VSOCK, socket.SOCK_STREAM)
     s.bind((socket.VMADDR_CID_ANY, a.port))
@@ -74,7 +83,7 @@ def cmd_listen(a):
         if a.peer:
             print('peer %d:%d' % addr, flush=True)
         if a.send_bytes:
-            c.sendall(b'v' * a.send_bytes)
+            send_filler(c, a.send_bytes)
             if not a.keep_open:
                 c.shutdown(socket.SHUT_WR)
         if a.send is not None:
