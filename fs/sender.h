@@ -8,8 +8,10 @@
  * sent next is glued to that part. A blocking send waits for the room
  * instead, so the engine hands each message to a helper thread that
  * sends it on a blocking socket, and learns from the event loop when it
- * is done. Threads exist only while messages wait for room (a few are
- * kept idle for reuse), at most MAX_HELPERS (sender.c) of them; everything
+ * is done. Every message goes through a helper; threads exist only while
+ * messages are being sent (a few are kept idle for reuse), at most
+ * MAX_HELPERS (sender.c) of them, shared first come first served by every
+ * user (a known limit: see vmcifs.8, Seqpacket); everything
  * else stays on the loop's thread. They inherit the daemon's blocked
  * signals, so no signal ever cuts a message.
  */
