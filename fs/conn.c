@@ -1334,10 +1334,7 @@ void conn_run_deferred(void)
 		struct pending *p = list_first(&deferred, struct pending, link);
 
 		list_del(&p->link);
-		if (p->kind == P_WRITE && p->prior + p->done)
-			fe->reply_written(p->req, p->prior + p->done);
-		else
-			fe->reply_error(p->req, EINTR);
+		fail_pending(p, EINTR);
 		pending_free(p);
 	}
 }
