@@ -383,6 +383,21 @@ static void vmci_loop_host_detach_work(struct work_struct *work)
 
 /* ---- receiving control packets ---- */
 
+/*
+ * Whether @pkt comes from the peer of @sk, which is not a listener. A
+ * socket that is not yet connected is found by its bound address alone, so
+ * a packet for it may come from anyone: only its peer's may touch it (the
+ * rest is answered with RST, as a packet for no socket is).
+ */
+static bool vmci_loop_host_from_peer(struct sock *sk,
+				     const struct vmci_loop_packet *pkt)
+{
+	const struct sockaddr_vm *peer = &vsock_sk(sk)->remote_addr;
+
+	return pkt->dg.src.context == peer->svm_cid &&
+	       pkt->src_port == peer->svm_port;
+}
+
 /* The pending child of @listener that @pkt is for, with a reference. */
 static struct sock *vmci_loop_host_get_pending(struct sock *listener,
 					       const struct vmci_loop_packet *pkt)
@@ -680,7 +695,7 @@ static void vmci_loop_host_pkt_work(struct work_struct *work)
 	if (sk->sk_state == TCP_LISTEN)
 		vmci_loop_host_recv_listen(sk, pkt);
 	else if (vsock_sk(sk)->transport != &vmci_loop_host_transport ||
-		 sock_flag(sk, SOCK_DEAD))
+		 sock_flag(sk, SOCK_DEAD) || !vmci_loop_host_from_peer(sk, pkt))
 		vmci_loop_host_reply_reset(pkt);	/* not ours, or closed */
 	else if (sk->sk_state == TCP_SYN_SENT)
 		vmci_loop_host_recv_connecting_client(sk, pkt);
@@ -751,7 +766,8 @@ static int vmci_loop_host_recv(void *client_data, struct vmci_datagram *dg)
 		bh_lock_sock(sk);
 		if (!sock_owned_by_user(sk) &&
 		    sk->sk_state == TCP_ESTABLISHED &&
-		    vsock_sk(sk)->transport == &vmci_loop_host_transport) {
+		    vsock_sk(sk)->transport == &vmci_loop_host_transport &&
+		    vmci_loop_host_from_peer(sk, pkt)) {
 			vmci_loop_host_recv_connected(sk, pkt);
 			done = true;
 		}
