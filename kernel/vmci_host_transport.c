@@ -854,6 +854,26 @@ static void vmci_loop_host_release(struct vsock_sock *vsk)
 	vmci_loop_host_qp_detach(vmci_loop_hs(vsk));
 }
 
+/*
+ * Whether the guest may be sent a connection request for @addr: a port
+ * that listens, or that nobody holds (the guest answers RST). The stock
+ * transport hands a packet for any other socket bound there to that socket
+ * without asking who sent it: a request fails a connect in flight with
+ * EPROTO (vmci_transport_recv_connecting_client()). A VMware host cannot
+ * see the guest's sockets; in one kernel the host can, and protects them.
+ */
+static bool vmci_loop_host_may_call(const struct sockaddr_vm *addr)
+{
+	struct sock *sk = vsock_find_bound_socket(addr);
+	bool listens;
+
+	if (!sk)
+		return true;
+	listens = READ_ONCE(sk->sk_state) == TCP_LISTEN;
+	sock_put(sk);
+	return listens;
+}
+
 static int vmci_loop_host_connect(struct vsock_sock *vsk)
 {
 	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
@@ -871,6 +891,10 @@ static int vmci_loop_host_connect(struct vsock_sock *vsk)
 	vmci_loop_host_qp_detach(hs);
 	hs->pending_shutdown = 0;
 
+	if (!vmci_loop_host_may_call(&vsk->remote_addr)) {
+		sk->sk_state = TCP_CLOSE;
+		return -ECONNRESET;	/* what the guest would answer */
+	}
 	if (READ_ONCE(vmci_loop_drop_requests))
 		return 0;
 	err = vmci_loop_host_send_sk(sk, VMCI_LOOP_PKT_REQUEST2,
