@@ -547,6 +547,18 @@ static void vmci_loop_host_recv_listen(struct sock *listener,
 	int err;
 
 	sock_owned_by_me(listener);
+	/*
+	 * Closed while this packet waited for the lock: __vsock_release() has
+	 * flushed the accept queue, so a child queued now would never be
+	 * freed (nor its pair, nor the module). As if nobody listened; the
+	 * pending children go with af_vsock's pending work.
+	 */
+	if (sock_flag(listener, SOCK_DEAD) ||
+	    listener->sk_shutdown == SHUTDOWN_MASK) {
+		vmci_loop_host_reply_reset(pkt);
+		return;
+	}
+
 	pending = vmci_loop_host_get_pending(listener, pkt);
 	if (pending) {
 		lock_sock_nested(pending, SINGLE_DEPTH_NESTING);
