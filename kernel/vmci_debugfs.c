@@ -41,6 +41,7 @@ static int vmci_loop_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "qp_attached %llu\n", s.qp_attached);
 	seq_printf(m, "qp_destroyed %llu\n", s.qp_destroyed);
 	seq_printf(m, "qp_refused_memory %llu\n", s.qp_refused_memory);
+	seq_printf(m, "qp_refused_user %llu\n", s.qp_refused_user);
 	seq_printf(m, "qp_live %u\n", vmci_loop_qp_count());
 	seq_printf(m, "qp_memory %llu\n", vmci_loop_qp_memory());
 	seq_printf(m, "qp_memory_host %lld\n",
@@ -49,6 +50,7 @@ static int vmci_loop_stats_show(struct seq_file *m, void *unused)
 		   (long long)atomic64_read(&vmci_loop_guest.qp_memory));
 	seq_printf(m, "qp_memory_max %llu\n",
 		   (u64)READ_ONCE(vmci_loop_qp_memory_max) << 20);
+	seq_printf(m, "qp_memory_user_max %llu\n", vmci_loop_qp_user_max());
 	seq_printf(m, "resets %llu\n", s.resets);
 	return 0;
 }

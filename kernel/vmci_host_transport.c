@@ -112,6 +112,7 @@ struct vmci_loop_hsock {
 	u64 queue_size;			/* both rings */
 	u32 detach_sub_id;
 	int pending_shutdown;		/* asked for during the handshake */
+	struct vmci_loop_qp_charge charge;	/* until the pair takes it */
 	struct work_struct detach_work;
 	struct work_struct cleanup_work;
 };
@@ -306,9 +307,10 @@ static int vmci_loop_host_qp_attach(struct sock *sk, struct vmci_handle handle,
 
 	err = vmci_loop_qp_alloc(&vmci_loop_host, &qpair, &handle, size, size,
 				 vsk->remote_addr.svm_cid, flags,
-				 VMCI_NO_PRIVILEGE_FLAGS);
+				 VMCI_NO_PRIVILEGE_FLAGS, &hs->charge);
 	if (err < VMCI_SUCCESS) {
 		vmci_loop_event_unsubscribe(&vmci_loop_host, sub_id);
+		vmci_loop_qp_uncharge(&hs->charge);
 		return vmci_loop_host_errno(err);
 	}
 
@@ -466,11 +468,31 @@ static int vmci_loop_host_recv_connecting_server(struct sock *listener,
 destroy:
 	vmci_loop_host_send_reset(pending, pkt);
 	vmci_loop_host_qp_detach(hs);
+	vmci_loop_qp_uncharge(&hs->charge);	/* now, not when it is freed */
 	pending->sk_err = skerr;
 	pending->sk_state = TCP_CLOSE;
 	/* The listener takes it off the pending list; this drops its socket. */
 	sock_put(pending);
 	return err;
+}
+
+/*
+ * The user of the guest socket at @addr, which asks for a connection: in
+ * one kernel the guest's sockets are in af_vsock's tables too. False if it
+ * is gone, or is not the guest's.
+ */
+static bool vmci_loop_host_client_uid(struct sockaddr_vm *addr,
+				      uid_t *uid)
+{
+	struct sock *sk = vsock_find_bound_socket(addr);
+	bool guest;
+
+	if (!sk)
+		return false;
+	guest = READ_ONCE(vsock_sk(sk)->transport) != &vmci_loop_host_transport;
+	*uid = __kuid_val(vsock_sk(sk)->owner->uid);
+	sock_put(sk);
+	return guest;
 }
 
 /* A connection request for @listener: make a pending child, negotiate. */
@@ -480,6 +502,7 @@ static void vmci_loop_host_recv_request(struct sock *listener,
 	struct vsock_sock *vpending;
 	struct vmci_loop_hsock *hs;
 	struct sock *pending;
+	uid_t uid;
 	u64 size;
 
 	sock_owned_by_me(listener);
@@ -515,6 +538,18 @@ static void vmci_loop_host_recv_request(struct sock *listener,
 	if (size < vpending->buffer_min_size ||
 	    size > vpending->buffer_max_size)
 		size = vpending->buffer_size;
+
+	/*
+	 * The client's user pays for the pair it is about to create. Over
+	 * its share it gets a reset (ECONNRESET): the stock transport has no
+	 * other answer to a refused request.
+	 */
+	if (!vmci_loop_host_client_uid(&vpending->remote_addr, &uid) ||
+	    vmci_loop_qp_charge(&hs->charge, uid, 2 * size) < VMCI_SUCCESS) {
+		vmci_loop_host_reply_reset(pkt);
+		sock_put(pending);
+		return;
+	}
 
 	if (vmci_loop_host_send_sk(pending, VMCI_LOOP_PKT_NEGOTIATE2, size,
 				   VMCI_LOOP_PROTO_PKT_ON_NOTIFY,
@@ -613,8 +648,13 @@ static void vmci_loop_host_recv_connecting_client(struct sock *sk,
 			skerr = EINVAL;
 			goto destroy;
 		}
-		err = vmci_loop_host_qp_attach(sk, VMCI_INVALID_HANDLE,
-					       pkt->u.size, 0);
+		/* Our user asked for the connection: its share pays. */
+		err = vmci_loop_qp_charge(&hs->charge,
+					  __kuid_val(vsk->owner->uid),
+					  2 * pkt->u.size);
+		err = err < VMCI_SUCCESS ? vmci_loop_host_errno(err) :
+			vmci_loop_host_qp_attach(sk, VMCI_INVALID_HANDLE,
+						 pkt->u.size, 0);
 		if (!err)
 			err = vmci_loop_host_send_sk(sk, VMCI_LOOP_PKT_OFFER, 0,
 						     0, hs->qp_handle);
@@ -820,6 +860,7 @@ static void vmci_loop_host_cleanup_work(struct work_struct *work)
 	if (cancel_work_sync(&hs->detach_work))
 		sock_put(sk_vsock(hs->vsk));
 	vmci_loop_host_qp_detach(hs);
+	vmci_loop_qp_uncharge(&hs->charge);	/* a pair never made */
 	kfree(hs);
 }
 
@@ -874,7 +915,7 @@ static void vmci_loop_host_release(struct vsock_sock *vsk)
  * EPROTO (vmci_transport_recv_connecting_client()). A VMware host cannot
  * see the guest's sockets; in one kernel the host can, and protects them.
  */
-static bool vmci_loop_host_may_call(const struct sockaddr_vm *addr)
+static bool vmci_loop_host_may_call(struct sockaddr_vm *addr)
 {
 	struct sock *sk = vsock_find_bound_socket(addr);
 	bool listens;

@@ -107,6 +107,7 @@ struct vmci_loop_stats {
 	u64 qp_attached;
 	u64 qp_destroyed;
 	u64 qp_refused_memory;	/* allocations over the memory cap */
+	u64 qp_refused_user;	/* connections over a user's share */
 	u64 stream_connects;	/* host-side connections established */
 	u64 stream_refused;	/* requests the host side answered with RST */
 	u64 stream_bytes_sent;	/* by the host side */
@@ -146,10 +147,26 @@ void vmci_loop_event_exit(void);
 /* ---- vmci_queue_pair.c ---- */
 
 extern unsigned long vmci_loop_qp_memory_max;
+extern unsigned int vmci_loop_qp_user_percent;
 
+/*
+ * Ring memory charged to a user's share (qp_user_percent of qp_memory_mb):
+ * held by a host socket from the negotiation on, then by its queue pair,
+ * until the pair is freed. @uid is a kuid_t's value (the header stays
+ * light, see above); @bytes is 0 when nothing is held.
+ */
+struct vmci_loop_qp_charge {
+	uid_t uid;
+	u64 bytes;
+};
+
+int vmci_loop_qp_charge(struct vmci_loop_qp_charge *c, uid_t uid, u64 bytes);
+void vmci_loop_qp_uncharge(struct vmci_loop_qp_charge *c);
+u64 vmci_loop_qp_user_max(void);
 int vmci_loop_qp_alloc(struct vmci_loop_ctx *ctx, struct vmci_qp **qpair,
 		       struct vmci_handle *handle, u64 produce_qsize,
-		       u64 consume_qsize, u32 peer, u32 flags, u32 priv_flags);
+		       u64 consume_qsize, u32 peer, u32 flags, u32 priv_flags,
+		       struct vmci_loop_qp_charge *charge);
 void vmci_loop_qp_set_peer_notify(struct vmci_qp *qp,
 				  void (*fn)(void *data, bool wrote), void *data);
 bool vmci_loop_qp_peer_gone(const struct vmci_qp *qp);

@@ -22,6 +22,13 @@
  * device applies it to all pairs together, so that no user can pin an
  * unbounded amount of kernel memory through connects.
  *
+ * In one kernel every context is shared by all local users, so a pair is
+ * also charged to the user who made the connection (the client's uid; the
+ * host transport knows both ends' sockets): one user may hold at most
+ * qp_user_percent of the cap, and cannot take it all from the others.
+ * Root is exempt: it sets the cap, and its services (the vmcifs daemon)
+ * connect for everyone.
+ *
  * vmci_loop_qp_reset_all() does what a VM suspend/resume does to every queue
  * pair: each end still attached is told its peer detached (QP_PEER_DETACH)
  * and the guest is told its queue pairs were resumed (QP_RESUMED). The rings
@@ -62,6 +69,11 @@ module_param_named(qp_memory_mb, vmci_loop_qp_memory_max, ulong, 0644);
 MODULE_PARM_DESC(qp_memory_mb,
 		 "Cap on the memory of all queue pairs together, in MiB (default 128, VMCI_MAX_GUEST_QP_MEMORY)");
 
+unsigned int vmci_loop_qp_user_percent = 25;
+module_param_named(qp_user_percent, vmci_loop_qp_user_percent, uint, 0644);
+MODULE_PARM_DESC(qp_user_percent,
+		 "Share of qp_memory_mb one user (uid) may hold, in percent; root is exempt (default 25)");
+
 /* One ring of a queue pair. */
 struct vmci_loop_queue {
 	u64 size;
@@ -85,6 +97,7 @@ struct vmci_loop_qp_entry {
 	bool attached;				/* an attacher came */
 	bool severed;				/* cut by a reset */
 	u64 memory;
+	struct vmci_loop_qp_charge charge;	/* on a user's share, or none */
 	struct vmci_loop_queue q[2];		/* q[0]: the creator's produce */
 	/*
 	 * The ends (0: creator), for the peer notifications; changed and
@@ -107,8 +120,16 @@ struct vmci_qp {
 	void *notify_data;
 };
 
-static DEFINE_MUTEX(vmci_loop_qp_mutex);
+/* What one user holds of its share: in vmci_loop_qp_users while not 0. */
+struct vmci_loop_qp_user {
+	struct hlist_node node;
+	uid_t uid;
+	u64 bytes;
+};
+
+static DEFINE_MUTEX(vmci_loop_qp_mutex);	/* also guards the users */
 static DEFINE_HASHTABLE(vmci_loop_qp_table, VMCI_LOOP_QP_HASH_BITS);
+static DEFINE_HASHTABLE(vmci_loop_qp_users, VMCI_LOOP_QP_HASH_BITS);
 static unsigned int vmci_loop_qp_live;
 static u32 vmci_loop_qp_next_rid = VMCI_RESERVED_RESOURCE_ID_MAX + 1;
 static atomic64_t vmci_loop_qp_total = ATOMIC64_INIT(0);
@@ -243,6 +264,107 @@ static int vmci_loop_q_alloc(struct vmci_loop_queue *q, u64 size)
 	return q->data ? 0 : -ENOMEM;
 }
 
+/* ---- users' shares ---- */
+
+/* The most one user may hold, in bytes. */
+u64 vmci_loop_qp_user_max(void)
+{
+	u64 cap = (u64)READ_ONCE(vmci_loop_qp_memory_max) << 20;
+
+	return div_u64(cap * min(READ_ONCE(vmci_loop_qp_user_percent), 100U),
+		       100);
+}
+
+static struct vmci_loop_qp_user *__vmci_loop_qp_user(uid_t uid)
+{
+	struct vmci_loop_qp_user *u;
+
+	lockdep_assert_held(&vmci_loop_qp_mutex);
+	hash_for_each_possible(vmci_loop_qp_users, u, node, uid)
+		if (u->uid == uid)
+			return u;
+	return NULL;
+}
+
+static void __vmci_loop_qp_uncharge(struct vmci_loop_qp_charge *c)
+{
+	struct vmci_loop_qp_user *u;
+
+	lockdep_assert_held(&vmci_loop_qp_mutex);
+	if (!c->bytes)
+		return;
+	u = __vmci_loop_qp_user(c->uid);
+	if (!WARN_ON_ONCE(!u || u->bytes < c->bytes)) {
+		u->bytes -= c->bytes;
+		if (!u->bytes) {
+			hash_del(&u->node);
+			kfree(u);
+		}
+	}
+	c->bytes = 0;
+}
+
+/**
+ * vmci_loop_qp_charge - charge @bytes of ring memory to the share of @uid
+ * @c: the charge to fill; must hold nothing
+ * @uid: the user (a kuid_t's value); root is not charged
+ * @bytes: both rings of the pair to come
+ *
+ * Return: VMCI_SUCCESS, or VMCI_ERROR_NO_MEM over the user's share.
+ */
+int vmci_loop_qp_charge(struct vmci_loop_qp_charge *c, uid_t uid, u64 bytes)
+{
+	u64 max = vmci_loop_qp_user_max();
+	struct vmci_loop_qp_user *u;
+	int result = VMCI_SUCCESS;
+
+	/* A pair over 128 MiB is never made: the device says ENOBUFS. */
+	if (WARN_ON_ONCE(c->bytes) || uid == 0 || !bytes ||
+	    !vmci_loop_qp_sizes_valid(bytes / 2, bytes - bytes / 2))
+		return VMCI_SUCCESS;
+
+	mutex_lock(&vmci_loop_qp_mutex);
+	u = __vmci_loop_qp_user(uid);
+	/*
+	 * Nor one over the cap, which is refused with ENOMEM when it is
+	 * made: charged, it is not refused here (for the same errno).
+	 */
+	if ((u ? u->bytes : 0) + bytes > max &&
+	    atomic64_read(&vmci_loop_qp_total) + bytes <=
+	    (u64)READ_ONCE(vmci_loop_qp_memory_max) << 20) {
+		vmci_loop_count(qp_refused_user, 1);
+		pr_warn_ratelimited("queue pair of %llu bytes refused: uid %u holds %llu of its %llu bytes (qp_user_percent)\n",
+				    bytes, uid, u ? u->bytes : 0, max);
+		result = VMCI_ERROR_NO_MEM;
+		goto out;
+	}
+	if (!u) {
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u) {
+			result = VMCI_ERROR_NO_MEM;
+			goto out;
+		}
+		u->uid = uid;
+		hash_add(vmci_loop_qp_users, &u->node, uid);
+	}
+	u->bytes += bytes;
+	c->uid = uid;
+	c->bytes = bytes;
+out:
+	mutex_unlock(&vmci_loop_qp_mutex);
+	return result;
+}
+
+/* Give back what @c holds, if anything. */
+void vmci_loop_qp_uncharge(struct vmci_loop_qp_charge *c)
+{
+	if (!c->bytes)
+		return;
+	mutex_lock(&vmci_loop_qp_mutex);
+	__vmci_loop_qp_uncharge(c);
+	mutex_unlock(&vmci_loop_qp_mutex);
+}
+
 /* ---- the broker ---- */
 
 static struct vmci_loop_qp_entry *
@@ -278,6 +400,7 @@ static void __vmci_loop_qp_free(struct vmci_loop_qp_entry *e)
 	vmci_loop_qp_live--;
 	atomic64_sub(e->memory, &e->owner->qp_memory);
 	atomic64_sub(e->memory, &vmci_loop_qp_total);
+	__vmci_loop_qp_uncharge(&e->charge);
 	vmci_loop_q_free_data(&e->q[0]);
 	vmci_loop_q_free_data(&e->q[1]);
 	kfree(e);
@@ -405,6 +528,8 @@ static int __vmci_loop_qp_attach(struct vmci_loop_ctx *ctx, struct vmci_qp *qp,
  * @flags: VMCI_QPFLAG_ATTACH_ONLY to fail rather than create;
  *	   VMCI_QPFLAG_LOCAL for a pair within one context
  * @priv_flags: VMCI_PRIVILEGE_FLAG_TRUSTED, which a guest may not ask for
+ * @charge: NULL, or a charge on a user's share that the pair takes over
+ *	    on success (it then holds nothing)
  *
  * Return: VMCI_SUCCESS, or as vmw_vmci: VMCI_ERROR_INVALID_ARGS,
  * VMCI_ERROR_NO_RESOURCES (one pair over 128 MiB), VMCI_ERROR_NO_ACCESS,
@@ -414,7 +539,8 @@ static int __vmci_loop_qp_attach(struct vmci_loop_ctx *ctx, struct vmci_qp *qp,
  */
 int vmci_loop_qp_alloc(struct vmci_loop_ctx *ctx, struct vmci_qp **qpair,
 		       struct vmci_handle *handle, u64 produce_qsize,
-		       u64 consume_qsize, u32 peer, u32 flags, u32 priv_flags)
+		       u64 consume_qsize, u32 peer, u32 flags, u32 priv_flags,
+		       struct vmci_loop_qp_charge *charge)
 {
 	struct vmci_loop_qp_entry *e = NULL;
 	struct vmci_qp *qp;
@@ -446,8 +572,15 @@ int vmci_loop_qp_alloc(struct vmci_loop_ctx *ctx, struct vmci_qp **qpair,
 	else
 		result = __vmci_loop_qp_create(ctx, qp, *handle, produce_qsize,
 					       consume_qsize, peer, flags);
-	if (result == VMCI_SUCCESS)
+	if (result == VMCI_SUCCESS) {
 		*handle = qp->entry->handle;
+		/* Made or joined, the pair holds the charge from now on. */
+		if (charge && charge->bytes) {
+			__vmci_loop_qp_uncharge(&qp->entry->charge);
+			qp->entry->charge = *charge;
+			charge->bytes = 0;
+		}
+	}
 	mutex_unlock(&vmci_loop_qp_mutex);
 
 	if (result != VMCI_SUCCESS) {
@@ -611,7 +744,7 @@ int vmci_qpair_alloc(struct vmci_qp **qpair, struct vmci_handle *handle,
 {
 	return vmci_loop_qp_alloc(&vmci_loop_guest, qpair, handle,
 				  produce_qsize, consume_qsize, peer, flags,
-				  priv_flags);
+				  priv_flags, NULL);
 }
 EXPORT_SYMBOL_GPL(vmci_qpair_alloc);
 
