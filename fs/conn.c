@@ -25,8 +25,13 @@
  * go whole, which a non-blocking vsock send cannot promise (sender.h), so
  * their messages are sent one at a time, in arrival order, by a helper
  * thread on a socket that blocks for sends (reads still never wait:
- * MSG_DONTWAIT). A shutdown of the writing side queues behind the writes
- * already handed over, as a P_SHUTDOWN on the write queue.
+ * MSG_DONTWAIT). A message waits on the write queue, here, until poll
+ * says the peer has room (O_NONBLOCK writers get EAGAIN instead; a signal
+ * takes it off the queue, unsent), and only then goes to the sender, where
+ * it blocks only while the peer makes room for the rest of it. A signal
+ * then changes nothing: the message goes whole and its writer is told so.
+ * A shutdown of the writing side queues behind the writes already handed
+ * over, as a P_SHUTDOWN on the write queue.
  *
  * Everything runs on the event loop's single thread: no locks. Interrupts
  * (signals) take a parked request off its queue at once and answer it from
@@ -1061,6 +1066,17 @@ static struct pending *park_write(struct conn *c, struct request *req,
 
 static void message_sent(struct send_job *job);
 
+/*
+ * Room in a seqpacket socket for the start of a message (vsock tells no
+ * more), or an error or hang-up that the send will report.
+ */
+static bool message_may_start(const struct conn *c)
+{
+	struct pollfd pfd = { .fd = c->w.fd, .events = POLLOUT };
+
+	return poll(&pfd, 1, 0) != 0;
+}
+
 /* Hand the message of seqpacket write @p (the head of writeq) to the sender. */
 static void start_message(struct conn *c, struct pending *p)
 {
@@ -1085,8 +1101,6 @@ static void message_sent(struct send_job *job)
 		c->tx += n;
 	if (n == (ssize_t)p->size)
 		fe->reply_written(p->req, p->size);	/* it went, whole */
-	else if (p->interrupted)
-		fe->reply_error(p->req, EINTR);
 	else if (stop_error)
 		fe->reply_error(p->req, stop_error);
 	else
@@ -1125,7 +1139,8 @@ void conn_write(struct conn *c, struct request *req, const char *buf, size_t len
 	}
 	if (c->kind == CONN_SEQPACKET) {
 		/* Messages go one at a time, through the sender. */
-		if (nonblock && (not_yet(c) || !list_empty(&c->writeq))) {
+		if (nonblock && (not_yet(c) || !list_empty(&c->writeq) ||
+				 !message_may_start(c))) {
 			fe->reply_error(req, EAGAIN);
 			return;
 		}
@@ -1206,7 +1221,8 @@ static void serve_writes(struct conn *c)
 			continue;
 		}
 		if (c->kind == CONN_SEQPACKET) {
-			if (!stop_error)
+			/* No room: the next EPOLLOUT comes back here. */
+			if (!stop_error && message_may_start(c))
 				start_message(c, p);
 			return;
 		}
@@ -1308,12 +1324,8 @@ void conn_interrupt(void *pending)
 	if (p->interrupted)
 		return;
 	p->interrupted = true;
-	if (c->sending == p) {
-		/* Its message has begun: message_sent() answers, once it ends. */
-		if (sender_cancel(&p->job))
-			c->shut |= CONN_SHUT_WRITE;
-		return;
-	}
+	if (c->sending == p)
+		return;	/* begun: it goes whole, message_sent() answers */
 	if (p->kind == P_CONNECT) {
 		c->connecting = NULL;
 		conn_release(c);

@@ -2,12 +2,13 @@
 /*
  * sender.c: blocking sends in helper threads (see sender.h).
  *
- * Jobs go from the loop's thread to a queue; a helper takes one, sends,
- * and puts it on the done list, then writes to an eventfd the loop
- * watches; the loop runs done() for each. One lock guards the queue, the
- * done list, the job states and the thread counts. A helper that finds
- * nothing to do waits a while, then leaves unless it is one of the few
- * kept idle.
+ * Jobs go from the loop's thread to a queue that is never longer than the
+ * idle helpers woken for it (sender_start starts a thread otherwise); a
+ * helper takes one, sends, and puts it on the done list, then writes to an
+ * eventfd the loop watches; the loop runs done() for each. One lock guards
+ * the queue, the done list, the job states and the thread counts. A helper
+ * that finds nothing to do waits a while, then leaves unless it is one of
+ * the few kept idle.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -23,12 +24,6 @@
 
 enum { JOB_QUEUED, JOB_SENDING, JOB_DONE };
 
-/*
- * At most this many helpers: a connection has one message in the sender at
- * a time, so this many blocked peers hold every helper, and later messages
- * wait in the queue until one of those sends ends.
- */
-#define MAX_HELPERS	32
 /* Helpers kept waiting for work, and how long the others wait. */
 #define KEEP_IDLE	2
 #define IDLE_SECONDS	10
@@ -108,9 +103,10 @@ static void *helper(void *arg)
 }
 
 /*
- * A helper for each queued job: wake an idle one, or start one (a job
- * should not wait behind another connection's blocked send), up to
- * MAX_HELPERS. Called locked; false if there is no helper at all.
+ * A helper for each queued job: wake an idle one, or start one, so that no
+ * job waits behind another connection's blocked send (there is no cap but
+ * the sockets each user may hold: sender.h). Called locked; false if no
+ * thread could be had for the newest job.
  */
 static bool enough_helpers(void)
 {
@@ -123,17 +119,15 @@ static bool enough_helpers(void)
 		pthread_cond_signal(&work);
 		return true;
 	}
-	if (nthreads >= MAX_HELPERS)
-		return true;	/* the first helper to finish takes it */
 	if (pthread_attr_init(&attr) != 0)
-		return nthreads > 0;
+		return false;
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, HELPER_STACK);
 	ok = pthread_create(&t, &attr, helper, NULL) == 0;
 	pthread_attr_destroy(&attr);
 	if (ok)
 		nthreads++;
-	return ok || nthreads > 0;
+	return ok;
 }
 
 /* The loop's side: run done() for every job that has ended. */
@@ -192,30 +186,13 @@ void sender_start(struct send_job *job)
 	list_add_tail(&job->link, &queue);
 	nqueued++;
 	if (!enough_helpers()) {
-		/* No thread at all: the message cannot go. */
+		/* No thread for it: the message does not go (never waits). */
 		list_del(&job->link);
 		nqueued--;
 		finish(job, -EAGAIN);
 		wake_loop();
 	}
 	pthread_mutex_unlock(&lock);
-}
-
-bool sender_cancel(struct send_job *job)
-{
-	bool shut = false;
-
-	pthread_mutex_lock(&lock);
-	if (job->state == JOB_QUEUED) {
-		list_del(&job->link);
-		nqueued--;
-		finish(job, -EINTR);
-		wake_loop();
-	} else if (job->state == JOB_SENDING) {
-		shut = shutdown(job->fd, SHUT_WR) == 0;
-	}
-	pthread_mutex_unlock(&lock);
-	return shut;
 }
 
 void sender_stop(void)

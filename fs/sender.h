@@ -5,15 +5,22 @@
  * A seqpacket message must reach the socket whole. vsock (6.1) cannot
  * promise that to a non-blocking sender: a message bigger than the room
  * the peer has left goes in part, then send() says EAGAIN, and whatever is
- * sent next is glued to that part. A blocking send waits for the room
- * instead, so the engine hands each message to a helper thread that
- * sends it on a blocking socket, and learns from the event loop when it
- * is done. Every message goes through a helper; threads exist only while
- * messages are being sent (a few are kept idle for reuse), at most
- * MAX_HELPERS (sender.c) of them, shared first come first served by every
- * user (a known limit: see vmcifs.8, Seqpacket); everything
- * else stays on the loop's thread. They inherit the daemon's blocked
- * signals, so no signal ever cuts a message.
+ * sent next is glued to that part; and nothing in 6.1 tells user space how
+ * much room there is (poll says only "some"). A blocking send waits for
+ * the room instead, so the engine hands each message to a helper thread
+ * that sends it on a blocking socket, and learns from the event loop when
+ * it is done.
+ *
+ * Fair and bounded: every job gets a helper of its own at once (an idle
+ * one, or a new thread), never a place in a queue behind other sends. A
+ * connection has at most one message here at a time, so the helpers are
+ * at most the connections that are sending, which each user's
+ * -o max_sockets bounds: one user's blocked peers hold only that user's
+ * share and never delay anybody else's messages. Threads exist only while
+ * messages are being sent (a few are kept idle for reuse). They inherit
+ * the daemon's blocked signals, so no signal ever cuts a message, and a
+ * begun send is never stopped: it ends when the message is in, or when
+ * the socket fails or is shut down (sender_stop's callers do that).
  */
 #ifndef VMCIFS_SENDER_H
 #define VMCIFS_SENDER_H
@@ -42,16 +49,11 @@ struct send_job {
  * thread): bytes sent or -errno.
  */
 int sender_init(ssize_t (*send_message)(int fd, const void *buf, size_t len));
-/* Send @job's message; job->done() follows from the loop, always. */
-void sender_start(struct send_job *job);
 /*
- * The message is no longer wanted: a job that has not begun ends with
- * -EINTR; one that is sending is stopped by shutting down the socket's
- * writing side (a message cannot be taken back once begun, and the
- * socket is of no use for messages after a cut one). True if it shut
- * the writing side down.
+ * Send @job's message in a helper of its own; job->done() follows from the
+ * loop, always (with -EAGAIN, nothing sent, if no thread could be had).
  */
-bool sender_cancel(struct send_job *job);
+void sender_start(struct send_job *job);
 /*
  * Wait until every job has ended and run their done() (the caller shuts
  * the sockets down first, so none stays blocked), then stop the threads.

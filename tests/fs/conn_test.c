@@ -122,7 +122,7 @@ struct request {
 	bool opener_gone;	/* reply_opened says the caller left */
 };
 
-#define MAX_REQUESTS 64
+#define MAX_REQUESTS 256
 static struct request requests[MAX_REQUESTS];
 static int nrequests, extra_replies;
 static int poll_notified;
@@ -318,9 +318,23 @@ static ssize_t fake_send_to(int fd, const void *buf, size_t len, unsigned int ci
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * A message of GATED_LEN bytes is what vsock does with one bigger than the
+ * room the peer has left: poll said there was room, the send has begun,
+ * and it blocks for the rest. Here it blocks in its helper thread until
+ * the test writes a byte to the gate (one byte, one message).
+ */
+#define GATED_LEN 777
+static int gate[2] = { -1, -1 };
+
 static ssize_t fake_send_message(int fd, const void *buf, size_t len)
 {
-	ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+	char one;
+	ssize_t n;
+
+	if (len == GATED_LEN && read(gate[0], &one, 1) != 1)
+		return -EIO;
+	n = send(fd, buf, len, MSG_NOSIGNAL);
 
 	return n < 0 ? -errno : n;
 }
@@ -1020,6 +1034,117 @@ static void test_seqpacket(void)
 	check(sender_threads() <= 2, "idle sender threads are few (%u)", sender_threads());
 }
 
+/*
+ * One user's stuck sends never delay another user's: 40 of user A's
+ * connections each have a message blocked in the sender (the peer took its
+ * start and has no room for the rest), more than any fixed pool; user B's
+ * message still goes at once. A signal to a writer whose message has begun
+ * changes nothing: it goes whole, the writer is told so, and the
+ * connection stays as it was.
+ */
+static void test_seqpacket_fair(void)
+{
+	enum { N = 40 };
+	struct conn *a[N], *b;
+	struct request *wa[N], *wb;
+	int peers[N], bpeer;
+	char msg[GATED_LEN], got[GATED_LEN + 1];
+	bool whole = true, stuck = true;
+	unsigned int threads;
+
+	memset(msg, 'q', sizeof(msg));
+	if (pipe(gate) < 0)
+		die("pipe");
+	for (int i = 0; i < N; i++) {
+		a[i] = connect_as(&user_a, CONN_SEQPACKET);
+		peers[i] = last_peer;
+		wa[i] = new_request();
+		if (a[i])
+			conn_write(a[i], wa[i], msg, sizeof(msg), 0);
+	}
+	pump();
+	for (int i = 0; i < 100 && sender_threads() < N; i++)
+		loop_once(5);
+	threads = sender_threads();
+	for (int i = 0; i < N; i++)
+		stuck = stuck && a[i] && !wa[i]->replies;
+	check(stuck && threads >= N,
+	      "40 of one user's messages blocked in the sender, each in its own helper (%u)",
+	      threads);
+	b = connect_as(&user_b, CONN_SEQPACKET);
+	bpeer = last_peer;
+	wb = new_request();
+	conn_write(b, wb, "hello", 5, 0);
+	pump_until(wb);
+	check(wb->kind == R_WRITTEN && wb->len == 5 && recv(bpeer, got, sizeof(got), MSG_DONTWAIT) == 5,
+	      "another user's message goes meanwhile");
+	conn_interrupt(wa[0]->pending);
+	conn_run_deferred();
+	pump();
+	check(!wa[0]->replies, "a signal to a writer whose message has begun: it still waits");
+	if (write(gate[1], msg, N) != N)
+		die("gate");
+	for (int i = 0; i < N; i++) {
+		pump_until(wa[i]);
+		whole = whole && wa[i]->kind == R_WRITTEN && wa[i]->len == GATED_LEN &&
+			recv(peers[i], got, sizeof(got), MSG_DONTWAIT) == GATED_LEN;
+	}
+	check(whole, "once the peers make room, each message goes whole, each writer told so");
+	wb = new_request();
+	conn_write(a[0], wb, "after", 5, 0);
+	pump_until(wb);
+	check(wb->kind == R_WRITTEN && recv(peers[0], got, sizeof(got), MSG_DONTWAIT) == 5,
+	      "the signalled writer's connection still sends (not shut down)");
+	for (int i = 0; i < N; i++) {
+		conn_release(a[i]);
+		close(peers[i]);
+	}
+	conn_release(b);
+	close(bpeer);
+	close(gate[0]);
+	close(gate[1]);
+	gate[0] = gate[1] = -1;
+	pump();
+}
+
+/*
+ * A peer with no room left: an O_NONBLOCK write says EAGAIN and sends
+ * nothing; a blocking one waits, and a signal then gives EINTR, sends
+ * nothing and leaves the connection working.
+ */
+static void test_seqpacket_full(void)
+{
+	struct conn *c = connect_as(&user_a, CONN_SEQPACKET);
+	int peer = last_peer;
+	char *buf = request_buffer(6000, 'f'), got[8192];
+	struct request *w0 = new_request(), *w1 = new_request(), *w2 = new_request();
+	struct request *w3 = new_request();
+
+	conn_write(c, w0, buf, 6000, 0);
+	pump_until(w0);
+	check(w0->kind == R_WRITTEN, "a first message fills the peer");
+	conn_write(c, w1, "nb", 2, CONN_IO_NONBLOCK);
+	check(w1->kind == R_ERROR && w1->err == EAGAIN,
+	      "then an O_NONBLOCK message: EAGAIN at once");
+	conn_write(c, w2, buf, 6000, 0);
+	pump();
+	check(!w2->replies, "a blocking one waits for room");
+	conn_interrupt(w2->pending);
+	conn_run_deferred();
+	check(w2->kind == R_ERROR && w2->err == EINTR, "a signal: EINTR");
+	done_with_buffer();
+	check(recv(peer, got, sizeof(got), MSG_DONTWAIT) == 6000 &&
+	      recv(peer, got, sizeof(got), MSG_DONTWAIT) < 0,
+	      "the peer got the first message only: nothing of the others");
+	conn_write(c, w3, "ok", 2, CONN_IO_NONBLOCK);
+	pump_until(w3);
+	check(w3->kind == R_WRITTEN && recv(peer, got, sizeof(got), MSG_DONTWAIT) == 2,
+	      "with room again, an O_NONBLOCK message goes");
+	conn_release(c);
+	close(peer);
+	pump();
+}
+
 /* ------------------------------------------------------------ shutdown */
 
 static void test_shutdown(void)
@@ -1139,6 +1264,8 @@ int main(void)
 	test_half_close();
 	test_addressed();
 	test_seqpacket();
+	test_seqpacket_fair();
+	test_seqpacket_full();
 	test_shutdown();
 	check(extra_replies == 0, "no request was answered twice");
 	loop_destroy();
