@@ -1190,15 +1190,19 @@ void conn_shutdown(struct conn *c, struct request *req, unsigned int how)
 {
 	struct pending *p;
 
-	if (!is_connection(c->kind) || c->state != ST_OPEN || c->failed) {
+	bool connecting = c->state == ST_CONNECTING;
+
+	if (!is_connection(c->kind) || (c->state != ST_OPEN && !connecting) ||
+	    c->failed) {
 		fe->reply_error(req, ENOTCONN);
 		return;
 	}
-	if (!(how & CONN_SHUT_WRITE) || list_empty(&c->writeq)) {
+	/* While an O_NONBLOCK connect is made, every side waits for it too. */
+	if (!connecting && (!(how & CONN_SHUT_WRITE) || list_empty(&c->writeq))) {
 		fe->reply_error(req, shutdown_now(c, how));
 		return;
 	}
-	/* After the writes already here: serve_writes() gets to it. */
+	/* After the connect and the writes already here: serve_writes(). */
 	p = park(c, &c->writeq, P_SHUTDOWN, req);
 	if (!p) {
 		fe->reply_error(req, ENOMEM);

@@ -170,10 +170,12 @@ void conn_read(struct conn *c, struct request *req, size_t size, unsigned int io
 void conn_write(struct conn *c, struct request *req, const char *buf, size_t len,
 		unsigned int io);
 /*
- * shutdown(2) of side(s) @how (enum conn_shut) of a connection, once every
- * write already handed to the engine is in the socket; then @req gets
- * reply_error(0) (done) or the error. ENOTCONN for sockets that are not a
- * connection (yet).
+ * shutdown(2) of side(s) @how (enum conn_shut) of a connection, once it is
+ * connected (an O_NONBLOCK connect may still be under way) and every write
+ * already handed to the engine is in the socket; then @req gets
+ * reply_error(0) (done) or the error (a failed connect's). ENOTCONN for
+ * sockets that are not a connection (a listener's handle that has not
+ * accepted, a failed connect).
  */
 void conn_shutdown(struct conn *c, struct request *req, unsigned int how);
 /* Current poll(2) mask; keeps @ph (a poll handle, or NULL) to notify on change. */

@@ -772,7 +772,7 @@ static void usage(const char *prog)
 	       "  -o max_sockets=N   sockets each user but root may hold through the mount\n"
 	       "                     (default %u; 0: no cap); past it, EDQUOT\n"
 	       "  -o connect_timeout=SECONDS\n"
-	       "                     how long a connect may take (fractions allowed;\n"
+	       "                     how long a connect may take (0.000001 to 86400;\n"
 	       "                     default: the transport's, 2 s for VMCI); then ETIMEDOUT\n"
 	       "  -o OPT[,OPT...]    other FUSE mount options (below)\n"
 	       "\n"
@@ -904,10 +904,13 @@ int main(int argc, char *argv[])
 		char *end;
 		double t = strtod(o.connect_timeout, &end);
 
-		/* vsock keeps a timeout in jiffies: a day is plenty. */
-		if (end == o.connect_timeout || *end || !(t > 0) || t > 86400) {
+		/*
+		 * vsock keeps a timeout in jiffies: a day is plenty. It takes
+		 * microseconds, and 0 means its default: refuse less than one.
+		 */
+		if (end == o.connect_timeout || *end || !(t >= 1e-6) || t > 86400) {
 			fprintf(stderr, "vmcifs: bad connect_timeout '%s' "
-				"(seconds above 0, at most 86400)\n", o.connect_timeout);
+				"(seconds from 0.000001 to 86400)\n", o.connect_timeout);
 			ret = 2;
 			goto out_args;
 		}

@@ -42,8 +42,11 @@ static struct timeval connect_timeout;	/* 0: the transport's default */
 
 void vsock_set_connect_timeout(double seconds)
 {
-	connect_timeout.tv_sec = (time_t)seconds;
-	connect_timeout.tv_usec = (suseconds_t)((seconds - (double)connect_timeout.tv_sec) * 1e6);
+	/* To the nearest microsecond (truncating made 1.001 s 1.000999 s). */
+	long long us = (long long)(seconds * 1e6 + 0.5);
+
+	connect_timeout.tv_sec = (time_t)(us / 1000000);
+	connect_timeout.tv_usec = (suseconds_t)(us % 1000000);
 }
 
 static int socket_type(enum conn_kind kind)

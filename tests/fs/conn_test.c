@@ -227,6 +227,8 @@ static const struct conn_frontend fake_frontend = {
 #define SMALL_SNDBUF 4096
 static int last_peer = -1;	/* the other end of the last connect */
 static int connect_error;	/* -errno to fail the next connect */
+/* The next connect is "under way" until the loop first sees the socket. */
+static bool connect_in_progress;
 
 static int fake_connect(enum conn_kind kind, unsigned int cid, unsigned int port,
 			bool *in_progress)
@@ -237,7 +239,8 @@ static int fake_connect(enum conn_kind kind, unsigned int cid, unsigned int port
 
 	(void)cid;
 	(void)port;
-	*in_progress = false;
+	*in_progress = connect_in_progress;
+	connect_in_progress = false;
 	if (connect_error) {
 		int err = connect_error;
 
@@ -907,6 +910,36 @@ static void test_half_close(void)
 	pump();
 }
 
+/*
+ * user.vmci.shutdown=write on an O_NONBLOCK open whose connect is under way,
+ * with a write queued: both wait for the connect, then the write goes, then
+ * the shutdown.
+ */
+static void test_shutdown_connecting(void)
+{
+	struct request *op = new_request(), *wr = new_request(), *sh = new_request();
+	char got[16];
+	int peer;
+
+	connect_in_progress = true;
+	conn_connect(op, CONN_STREAM, 2, 5000, &user_a, 0, true);
+	peer = last_peer;
+	check(op->kind == R_OPENED, "an O_NONBLOCK open is answered while it connects");
+	conn_write(op->conn, wr, "request", 7, 0);
+	conn_shutdown(op->conn, sh, CONN_SHUT_WRITE);
+	check(!wr->replies && !sh->replies,
+	      "a write and a write-side shutdown wait for the connect");
+	pump_until(sh);
+	check(wr->kind == R_WRITTEN && wr->len == 7, "once connected the write goes");
+	check(sh->kind == R_ERROR && sh->err == 0, "then the shutdown is done");
+	check(recv(peer, got, sizeof(got), MSG_DONTWAIT) == 7 &&
+	      recv(peer, got, sizeof(got), MSG_DONTWAIT) == 0,
+	      "the peer gets the request, then end of file");
+	conn_release(op->conn);
+	close(peer);
+	pump();
+}
+
 /* ------------------------------------------------------------ datagram replies */
 
 /* An AF_UNIX datagram socket bound as "port" @port of the fake. */
@@ -1262,6 +1295,7 @@ int main(void)
 	test_caps();
 	test_many_listeners();
 	test_half_close();
+	test_shutdown_connecting();
 	test_addressed();
 	test_seqpacket();
 	test_seqpacket_fair();
