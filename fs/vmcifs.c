@@ -32,6 +32,8 @@
 #include "attrs.h"
 #include "caller.h"
 #include "conn.h"
+#include "hash.h"
+#include "list.h"
 #include "listener.h"
 #include "log.h"
 #include "loop.h"
@@ -131,10 +133,68 @@ static int reply_create(fuse_req_t req, const struct fuse_entry_param *e,
 }
 #endif
 
+/*
+ * Opens under way, by node and by request. Every open has a node of its
+ * own, so a second OPEN of a node while its first is still connecting or
+ * accepting comes from /proc/PID/fd/N of an O_PATH file (two threads
+ * reopening it at once); it would make a second connection, and the
+ * node's user.vmci attributes would speak for whichever came last. It
+ * fails with EBUSY instead (vmcifs.8). The record goes when the first open
+ * is answered, either way; the reopens after that share its connection.
+ */
+struct opening {
+	struct hash_node by_node, by_req;
+};
+
+static struct hash_table openings_by_node = HASH_TABLE_INIT;
+static struct hash_table openings_by_req = HASH_TABLE_INIT;
+
+/* @req starts opening @ino: 0, EBUSY if an open of it is under way, ENOMEM. */
+static int open_begin(fuse_req_t req, fuse_ino_t ino)
+{
+	struct opening *o;
+
+	if (hash_find(&openings_by_node, ino))
+		return EBUSY;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return ENOMEM;
+	o->by_node.key = ino;
+	o->by_req.key = (uintptr_t)req;
+	if (hash_add(&openings_by_node, &o->by_node) != 0) {
+		free(o);
+		return ENOMEM;
+	}
+	if (hash_add(&openings_by_req, &o->by_req) != 0) {
+		hash_del(&openings_by_node, &o->by_node);
+		free(o);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+/* @req is being answered: if it was an open under way, it is no more. */
+static void open_end(fuse_req_t req)
+{
+	struct hash_node *n;
+	struct opening *o;
+
+	if (!openings_by_req.count)
+		return;
+	n = hash_find(&openings_by_req, (uintptr_t)req);
+	if (!n)
+		return;
+	o = list_entry(n, struct opening, by_req);
+	hash_del(&openings_by_req, &o->by_req);
+	hash_del(&openings_by_node, &o->by_node);
+	free(o);
+}
+
 /* The front end of the connection engine (conn.h). */
 
 static void fe_reply_error(struct request *req, int err)
 {
+	open_end(FREQ(req));
 	fuse_reply_err(FREQ(req), err);
 }
 
@@ -162,6 +222,7 @@ static bool fe_reply_opened(struct request *req, struct conn *c, uintptr_t cooki
 {
 	struct fuse_entry_param e;
 
+	open_end(FREQ(req));
 	if (!(cookie & CREATE_COOKIE)) {
 		if (reply_open(FREQ(req), (uintptr_t)c) != 0)
 			return false;
@@ -522,6 +583,10 @@ static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 		reopen(req, ino, c, &who);
 		return;
 	}
+	if (n.kind != NODE_TABLE && (err = open_begin(req, ino)) != 0) {
+		fuse_reply_err(req, err);
+		return;
+	}
 	switch (n.kind) {
 	case NODE_TABLE:
 		open_table(req);
@@ -545,10 +610,10 @@ static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 		err = l ? listener_open(EREQ(req), l, &who, fi->flags & O_NONBLOCK, ino) :
 			ENOENT;
 		if (err)
-			fuse_reply_err(req, err);
+			fe_reply_error(EREQ(req), err);
 		break;
 	default:
-		fuse_reply_err(req, EISDIR);
+		fe_reply_error(EREQ(req), EISDIR);
 		break;
 	}
 }
@@ -947,6 +1012,8 @@ int main(int argc, char *argv[])
 	mount_leave(se);
 	listener_destroy_all();
 	conn_destroy_all();
+	hash_free(&openings_by_node);
+	hash_free(&openings_by_req);
 	quota_destroy();
 	ns_destroy();
 	loop_destroy();
