@@ -6,9 +6,9 @@
  * idle helpers woken for it (sender_start starts a thread otherwise); a
  * helper takes one, sends, and puts it on the done list, then writes to an
  * eventfd the loop watches; the loop runs done() for each. One lock guards
- * the queue, the done list, the job states and the thread counts. A helper
- * that finds nothing to do waits a while, then leaves unless it is one of
- * the few kept idle.
+ * the queue, the done list and the thread counts. A helper that finds
+ * nothing to do waits a while, then leaves unless it is one of the few kept
+ * idle.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,8 +21,6 @@
 
 #include "loop.h"
 #include "sender.h"
-
-enum { JOB_QUEUED, JOB_SENDING, JOB_DONE };
 
 /* Helpers kept waiting for work, and how long the others wait. */
 #define KEEP_IDLE	2
@@ -52,7 +50,6 @@ static void wake_loop(void)
 static void finish(struct send_job *job, ssize_t result)
 {
 	job->result = result;
-	job->state = JOB_DONE;
 	list_add_tail(&job->link, &done_list);
 }
 
@@ -86,7 +83,6 @@ static void *helper(void *arg)
 
 		list_del(&job->link);
 		nqueued--;
-		job->state = JOB_SENDING;
 		nsending++;
 		pthread_mutex_unlock(&lock);
 		n = send_fn(job->fd, job->data, job->len);
@@ -182,7 +178,6 @@ int sender_init(ssize_t (*send_message)(int fd, const void *buf, size_t len))
 void sender_start(struct send_job *job)
 {
 	pthread_mutex_lock(&lock);
-	job->state = JOB_QUEUED;
 	list_add_tail(&job->link, &queue);
 	nqueued++;
 	if (!enough_helpers()) {

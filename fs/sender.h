@@ -40,7 +40,6 @@ struct send_job {
 	void (*done)(struct send_job *job);
 	/* The sender's own */
 	struct list link;
-	int state;
 };
 
 /*
