@@ -12,9 +12,10 @@
  * the listener (by id) that existed when it was looked up or created.
  *
  * A leaf also knows the conn opened through it (ns_attach), for the
- * user.vmci attributes, which FUSE asks about by node id alone: since
- * every lookup gives a new node, a node has at most one open behind it,
- * plus its reopens through /proc/PID/fd, which share that open's conn.
+ * user.vmci attributes, which FUSE asks about by node id alone: since a
+ * lookup gives a node no open is behind (a new one, or an idle one again:
+ * see reusable()), a node has at most one open behind it, plus its
+ * reopens through /proc/PID/fd, which share that open's conn.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -28,6 +29,7 @@
 
 #include <vmci.h>
 
+#include "hash.h"
 #include "list.h"
 #include "namespace.h"
 #include "vsock.h"
@@ -51,7 +53,12 @@ enum {
 
 struct leaf {
 	struct list link;	/* in leaves, so that exit can free them all */
+	struct hash_node by_name; /* in names[], while the newest of its name */
+	bool named;
 	uint64_t nlookup;
+	unsigned int opened;	/* OPENs of it since it was handed out, and */
+	unsigned int released;	/* ... their RELEASEs (see reusable()) */
+	uid_t asked_by;		/* the caller of the lookup that handed it out */
 	struct node_info info;
 	uid_t uid;
 	gid_t gid;
@@ -62,6 +69,9 @@ struct leaf {
 
 static time_t mount_time;
 static LIST(leaves);
+/* The newest node of each port name, by kind (NODE_STREAM...): see reusable(). */
+#define NAMED_KINDS	(NODE_LISTEN_SEQPACKET - NODE_STREAM + 1)
+static struct hash_table names[NAMED_KINDS];
 
 static bool is_leaf(fuse_ino_t ino)
 {
@@ -175,20 +185,76 @@ static bool valid_ino(fuse_ino_t ino)
 	       (ino & TAG_MASK) == TAG_CID_SEQPACKET || is_leaf(ino);
 }
 
-static int new_leaf(enum node_kind kind, unsigned int cid, unsigned int port,
-		    fuse_ino_t *ino)
+static uint64_t name_key(const struct node_info *n)
 {
-	struct leaf *l = calloc(1, sizeof(*l));
+	return ((uint64_t)n->cid << 32) | n->port;
+}
 
+static struct hash_table *names_of(enum node_kind kind)
+{
+	return &names[kind - NODE_STREAM];
+}
+
+static void leaf_unname(struct leaf *l)
+{
+	if (l->named)
+		hash_del(names_of(l->info.kind), &l->by_name);
+	l->named = false;
+}
+
+/*
+ * The kernel keeps a name's dentry after the last close (FUSE deletes
+ * stale dentries only for virtiofs) and, the entry timeout being 0, asks
+ * again on the next open. Answering with a new node makes it forget that
+ * one and look up once more: LOOKUP, FORGET, LOOKUP per open. So a lookup
+ * gets the name's newest node back when that node is idle: every open of
+ * it has been released (it was opened at least once, so the lookup that
+ * handed it out is spent), and the same user asks. A node handed out
+ * again counts as new. Never two opens at once on one node (but the
+ * reopens of one open through /proc/PID/fd): the per-inode write lock of
+ * direct I/O and the user.vmci attributes of an open depend on it. A
+ * failed open gets no release, so its node is simply not reused.
+ */
+static bool reusable(const struct leaf *l, const struct node_info *want, uid_t uid)
+{
+	return l->opened > 0 && l->opened == l->released && !l->conn &&
+	       l->asked_by == uid && l->info.listener == want->listener;
+}
+
+/* A node for the name @info, asked for by @uid: its idle newest one, or new. */
+static int name_leaf(const struct node_info *info, uid_t uid, fuse_ino_t *ino)
+{
+	struct hash_table *t = names_of(info->kind);
+	struct hash_node *h = hash_find(t, name_key(info));
+	struct leaf *l = h ? list_entry(h, struct leaf, by_name) : NULL;
+
+	if (l && reusable(l, info, uid)) {
+		l->nlookup++;
+		l->opened = l->released = 0;
+		*ino = (fuse_ino_t)(uintptr_t)l;
+		return 0;
+	}
+	if (l)
+		leaf_unname(l);
+	l = calloc(1, sizeof(*l));
 	if (!l)
 		return ENOMEM;
 	l->nlookup = 1;
-	l->info.kind = kind;
-	l->info.cid = cid;
-	l->info.port = port;
+	l->info = *info;
+	l->asked_by = uid;
+	l->by_name.key = name_key(info);
+	l->named = hash_add(t, &l->by_name) == 0;
 	list_add_tail(&l->link, &leaves);
 	*ino = (fuse_ino_t)(uintptr_t)l;
 	return 0;
+}
+
+static int new_leaf(enum node_kind kind, unsigned int cid, unsigned int port,
+		    uid_t uid, fuse_ino_t *ino)
+{
+	struct node_info info = { .kind = kind, .cid = cid, .port = port };
+
+	return name_leaf(&info, uid, ino);
 }
 
 static enum conn_kind conn_kind_of(enum node_kind kind)
@@ -210,24 +276,26 @@ struct listener *ns_listener(const struct node_info *info)
 	return listener_get(conn_kind_of(info->kind), info->port, info->listener);
 }
 
-/* A node for listener @l; its owner's, and for that listener only. */
+/* A node for listener @l, asked for by @uid; its owner's, for that listener only. */
 static int listener_leaf(const struct listener *l, enum node_kind kind,
-			 unsigned int port, fuse_ino_t *ino)
+			 unsigned int port, uid_t uid, fuse_ino_t *ino)
 {
-	int err = new_leaf(kind, VMADDR_CID_ANY, port, ino);
+	struct node_info info = { .kind = kind, .cid = VMADDR_CID_ANY,
+				  .port = port, .listener = listener_id(l) };
+	int err = name_leaf(&info, uid, ino);
 	struct leaf *leaf;
 
 	if (err)
 		return err;
 	leaf = leaf_of(*ino);
-	leaf->info.listener = listener_id(l);
 	leaf->uid = listener_uid(l);
 	leaf->gid = listener_gid(l);
 	return 0;
 }
 
 /* Looking never acts: a missing listener is ENOENT, not created. */
-static int lookup_listener(enum conn_kind kind, const char *name, fuse_ino_t *ino)
+static int lookup_listener(enum conn_kind kind, const char *name, uid_t uid,
+			   fuse_ino_t *ino)
 {
 	unsigned int port;
 	struct listener *l;
@@ -238,7 +306,7 @@ static int lookup_listener(enum conn_kind kind, const char *name, fuse_ino_t *in
 	l = listener_find(kind, port);
 	if (!l)
 		return ENOENT;
-	return listener_leaf(l, node_kind_of(kind), port, ino);
+	return listener_leaf(l, node_kind_of(kind), port, uid, ino);
 }
 
 static void fill_entry(fuse_ino_t ino, struct fuse_entry_param *e)
@@ -269,14 +337,17 @@ int ns_listener_entry(const struct listener *l, struct fuse_entry_param *e)
 {
 	enum node_kind kind = node_kind_of(listener_kind(l));
 	fuse_ino_t ino;
-	int err = listener_leaf(l, kind, listener_port(l), &ino);
+	int err = listener_leaf(l, kind, listener_port(l), listener_uid(l), &ino);
 
-	if (!err)
+	if (!err) {
+		leaf_of(ino)->opened = 1;	/* the CREATE opens it */
 		fill_entry(ino, e);
+	}
 	return err;
 }
 
-int ns_lookup(fuse_ino_t parent, const char *name, struct fuse_entry_param *e)
+int ns_lookup(fuse_ino_t parent, const char *name, uid_t uid,
+	      struct fuse_entry_param *e)
 {
 	fuse_ino_t ino = 0;
 	unsigned int n;
@@ -303,28 +374,28 @@ int ns_lookup(fuse_ino_t parent, const char *name, struct fuse_entry_param *e)
 		else if (strcmp(name, "seqpacket") == 0)
 			ino = TAG_CID_SEQPACKET | (parent & ~TAG_MASK);
 		else if (!parse_number(name, false, &n))
-			err = new_leaf(NODE_STREAM, parent & ~TAG_MASK, n, &ino);
+			err = new_leaf(NODE_STREAM, parent & ~TAG_MASK, n, uid, &ino);
 		else
 			err = ENOENT;
 	} else if ((parent & TAG_MASK) == TAG_CID_DGRAM) {
 		err = parse_number(name, false, &n);
 		if (!err)
-			err = new_leaf(NODE_DGRAM, parent & ~TAG_MASK, n, &ino);
+			err = new_leaf(NODE_DGRAM, parent & ~TAG_MASK, n, uid, &ino);
 	} else if ((parent & TAG_MASK) == TAG_CID_SEQPACKET) {
 		err = parse_number(name, false, &n);
 		if (!err)
-			err = new_leaf(NODE_SEQPACKET, parent & ~TAG_MASK, n, &ino);
+			err = new_leaf(NODE_SEQPACKET, parent & ~TAG_MASK, n, uid, &ino);
 	} else if (parent == INO_LISTEN) {
 		if (strcmp(name, "dgram") == 0)
 			ino = INO_LISTEN_DGRAM;
 		else if (strcmp(name, "seqpacket") == 0)
 			ino = INO_LISTEN_SEQPACKET;
 		else
-			err = lookup_listener(CONN_LISTEN, name, &ino);
+			err = lookup_listener(CONN_LISTEN, name, uid, &ino);
 	} else if (parent == INO_LISTEN_DGRAM) {
-		err = lookup_listener(CONN_DGRAM_BOUND, name, &ino);
+		err = lookup_listener(CONN_DGRAM_BOUND, name, uid, &ino);
 	} else if (parent == INO_LISTEN_SEQPACKET) {
-		err = lookup_listener(CONN_LISTEN_SEQPACKET, name, &ino);
+		err = lookup_listener(CONN_LISTEN_SEQPACKET, name, uid, &ino);
 	} else {
 		err = valid_ino(parent) ? ENOTDIR : ENOENT;
 	}
@@ -342,9 +413,26 @@ void ns_forget(fuse_ino_t ino, uint64_t nlookup)
 		return;
 	l->nlookup -= nlookup;
 	if (l->nlookup == 0) {
+		leaf_unname(l);
 		list_del(&l->link);
 		free(l);
 	}
+}
+
+void ns_opened(fuse_ino_t ino)
+{
+	struct leaf *l = leaf_of(ino);
+
+	if (l)
+		l->opened++;
+}
+
+void ns_released(fuse_ino_t ino)
+{
+	struct leaf *l = leaf_of(ino);
+
+	if (l)
+		l->released++;
 }
 
 void ns_destroy(void)
@@ -355,6 +443,8 @@ void ns_destroy(void)
 		list_del(&l->link);
 		free(l);
 	}
+	for (size_t i = 0; i < NAMED_KINDS; i++)
+		hash_free(&names[i]);
 }
 
 int ns_getattr(fuse_ino_t ino, struct stat *st, double *timeout)

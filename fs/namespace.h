@@ -15,8 +15,10 @@
  * and its node stands for that very listener, never for a later one on the
  * same port.
  *
- * Directories have fixed inode numbers. Every lookup of a port gives a new
- * node (freed on forget), so each open file has a node of its own and
+ * Directories have fixed inode numbers. A lookup of a port gives a node no
+ * open file has (freed on forget): a new one, or the name's newest node
+ * again once every open of it was released and the same user asks (see
+ * reusable() in namespace.c). So each open file has a node of its own and
  * writes on different connections never queue on one inode lock.
  */
 #ifndef VMCIFS_NAMESPACE_H
@@ -55,13 +57,18 @@ struct node_info {
 };
 
 /* Each returns 0 or a positive errno for the reply. */
-int ns_lookup(fuse_ino_t parent, const char *name, struct fuse_entry_param *e);
+/* A lookup by @uid. */
+int ns_lookup(fuse_ino_t parent, const char *name, uid_t uid,
+	      struct fuse_entry_param *e);
 /* A name that open(O_CREAT) may make a listener of: its kind and port. */
 int ns_listener_name(fuse_ino_t parent, const char *name, enum conn_kind *kind,
 		     unsigned int *port);
 /* A new node for listener @l, as a lookup of its name gives. */
 int ns_listener_entry(const struct listener *l, struct fuse_entry_param *e);
 void ns_forget(fuse_ino_t ino, uint64_t nlookup);
+/* An OPEN of @ino came (even one that fails), and a RELEASE of one. */
+void ns_opened(fuse_ino_t ino);
+void ns_released(fuse_ino_t ino);
 /* Exit: free what the kernel never forgot (it forgets nothing on unmount). */
 void ns_destroy(void);
 int ns_getattr(fuse_ino_t ino, struct stat *st, double *timeout);

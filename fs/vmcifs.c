@@ -294,8 +294,11 @@ static void vmcifs_init(void *userdata, struct fuse_conn_info *conn)
 static void vmcifs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e;
-	int err = ns_lookup(parent, name, &e);
+	struct opener who;
+	int err;
 
+	caller_of(req, &who);
+	err = ns_lookup(parent, name, who.uid, &e);
 	if (err)
 		fuse_reply_err(req, err);
 	else if (fuse_reply_entry(req, &e) != 0)
@@ -542,9 +545,9 @@ static void open_table(fuse_req_t req)
 
 /*
  * An open of a node that has an open file already can only come through
- * /proc/PID/fd/N or /dev/fd/N (a path gives a new node per lookup): it is
- * a second file on the same connection, never a new connection nor
- * another accept. Its opener's (or root's): another user who may open
+ * /proc/PID/fd/N or /dev/fd/N (a lookup never hands out a node with an
+ * open behind it): it is a second file on the same connection, never a
+ * new connection nor another accept. Its opener's (or root's): another user who may open
  * that link still gets no share of the socket.
  */
 static void reopen(fuse_req_t req, fuse_ino_t ino, struct conn *c,
@@ -578,6 +581,7 @@ static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 		fuse_reply_err(req, err);
 		return;
 	}
+	ns_opened(ino);
 	caller_of(req, &who);
 	if (c) {
 		reopen(req, ino, c, &who);
@@ -680,6 +684,7 @@ static void vmcifs_release(fuse_req_t req, fuse_ino_t ino,
 	} else {
 		ns_detach(ino, (struct conn *)(uintptr_t)fi->fh);
 		conn_release((struct conn *)(uintptr_t)fi->fh);
+		ns_released(ino);
 	}
 	fuse_reply_err(req, 0);
 }
