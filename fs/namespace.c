@@ -50,6 +50,13 @@ enum {
 
 /* Directories and links are stable; ports are looked up afresh each time. */
 #define DIR_TIMEOUT	3600.0
+/*
+ * A connection node's attributes never change (a listener's do: its size
+ * counts clients, and it loses its link when removed), so the kernel may
+ * keep them: no GETATTR for the permission check of each open, nor for
+ * stdio's fstat of a fresh stream.
+ */
+#define CONN_ATTR_TIMEOUT DIR_TIMEOUT
 
 struct leaf {
 	struct list link;	/* in leaves, so that exit can free them all */
@@ -309,13 +316,23 @@ static int lookup_listener(enum conn_kind kind, const char *name, uid_t uid,
 	return listener_leaf(l, node_kind_of(kind), port, uid, ino);
 }
 
+static double attr_timeout(fuse_ino_t ino)
+{
+	struct leaf *l = leaf_of(ino);
+
+	if (!l)
+		return DIR_TIMEOUT;
+	return is_listener_node(l->info.kind) ? 0.0 : CONN_ATTR_TIMEOUT;
+}
+
 static void fill_entry(fuse_ino_t ino, struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->ino = ino;
 	fill_stat(ino, &e->attr);
+	e->attr_timeout = attr_timeout(ino);
 	if (!is_leaf(ino))
-		e->attr_timeout = e->entry_timeout = DIR_TIMEOUT;
+		e->entry_timeout = DIR_TIMEOUT;
 }
 
 int ns_listener_name(fuse_ino_t parent, const char *name, enum conn_kind *kind,
@@ -454,7 +471,7 @@ int ns_getattr(fuse_ino_t ino, struct stat *st, double *timeout)
 	if (!mount_time)
 		mount_time = time(NULL);
 	fill_stat(ino, st);
-	*timeout = is_leaf(ino) ? 0.0 : DIR_TIMEOUT;
+	*timeout = attr_timeout(ino);
 	return 0;
 }
 
