@@ -3,7 +3,8 @@
  * conn.c: the connection engine (see conn.h).
  *
  * Every socket is non-blocking and sits in the event loop's epoll set,
- * edge-triggered, for its whole life. An operation first tries the socket
+ * edge-triggered, for its whole life; it stops listening for events while
+ * nobody waits on it (see conn_hear). An operation first tries the socket
  * at once; if it would block, the caller is parked as a struct pending on
  * the conn's read or write queue (in arrival order) and answered when the
  * socket becomes ready. Nothing here ever sleeps.
@@ -62,6 +63,10 @@
 #define STREAM_CHUNK	(64 << 10)
 /* A parked write this big keeps the request buffer instead of a copy. */
 #define KEEP_BUFFER_MIN	(256 << 10)
+/* A socket's events while somebody waits on it; see conn_hear(). */
+#define SOCKET_EVENTS	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+/* Events in a row that nobody waited for before a socket stops listening. */
+#define UNHEARD_MAX	2
 
 enum pending_kind { P_READ, P_WRITE, P_CONNECT, P_ACCEPT, P_SHUTDOWN };
 
@@ -117,6 +122,8 @@ struct conn {
 	struct list handles;	/* listener: its ST_WAITING handles */
 	struct list hlink;	/* ST_WAITING: in listener->handles */
 	struct list all;	/* in all_conns, or dead once freed */
+	bool deaf;		/* watched for no events (see conn_hear) */
+	unsigned int unheard;	/* events in a row that nobody waited for */
 };
 
 static const struct conn_frontend *fe;
@@ -210,8 +217,10 @@ static int conn_attach(struct conn *c, int fd)
 	int off = 0, err;
 
 	c->w.fd = fd;
+	c->deaf = false;
+	c->unheard = 0;
 	if ((c->kind != CONN_SEQPACKET || ioctl(fd, FIONBIO, &off) == 0) &&
-	    loop_add(&c->w, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET) == 0)
+	    loop_add(&c->w, SOCKET_EVENTS) == 0)
 		return 0;
 	err = errno;
 	c->w.fd = -1;
@@ -369,6 +378,39 @@ static void opened(struct request *req, struct conn *c, uintptr_t cookie)
 		conn_release(c);
 }
 
+/*
+ * Edge-triggered events still come for every arrival of data and every
+ * credit update of the peer, wanted or not: with nobody waiting on a
+ * socket (a request always tries the socket itself first) each one is a
+ * wakeup for nothing. So a socket whose events went unheard UNHEARD_MAX
+ * times in a row is watched for none, and for all again (conn_hear) as
+ * soon as somebody waits on it: a parked caller or a poll handle.
+ * Re-arming reports at once what is ready already, so nothing is missed.
+ */
+static void conn_hear(struct conn *c)
+{
+	if (!c->deaf || c->w.fd < 0)
+		return;
+	if (loop_mod(&c->w, SOCKET_EVENTS) == 0)
+		c->deaf = false;
+	c->unheard = 0;
+}
+
+static bool waited_on(const struct conn *c)
+{
+	return is_listener(c->kind) || c->state != ST_OPEN || c->ph ||
+	       c->sending || !list_empty(&c->readq) || !list_empty(&c->writeq);
+}
+
+/* An event came that nobody waited for (see conn_hear). */
+static void conn_unheard(struct conn *c)
+{
+	if (c->deaf || ++c->unheard < UNHEARD_MAX)
+		return;
+	if (loop_mod(&c->w, EPOLLET) == 0)
+		c->deaf = true;
+}
+
 /* Queue a caller on @q; the caller then registers on_interrupt last. */
 static struct pending *park(struct conn *c, struct list *q,
 			    enum pending_kind kind, struct request *req)
@@ -377,6 +419,7 @@ static struct pending *park(struct conn *c, struct list *q,
 
 	if (!p)
 		return NULL;
+	conn_hear(c);
 	p->req = req;
 	p->conn = c;
 	p->kind = kind;
@@ -1255,6 +1298,11 @@ static void conn_ready(struct watch *w, uint32_t events)
 
 	if (c->w.fd < 0)
 		return;		/* closed earlier in this batch */
+	if (!waited_on(c)) {
+		conn_unheard(c);
+		return;
+	}
+	c->unheard = 0;
 	if (c->state == ST_CONNECTING) {
 		finish_connect(c);
 		return;
@@ -1272,6 +1320,7 @@ static void keep_poll_handle(struct conn *c, void *ph)
 {
 	if (!ph)
 		return;
+	conn_hear(c);
 	if (c->ph)
 		fe->poll_drop(c->ph);
 	c->ph = ph;

@@ -41,6 +41,13 @@ int loop_add(struct watch *w, uint32_t events)
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, w->fd, &ev);
 }
 
+int loop_mod(struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	return epoll_ctl(epfd, EPOLL_CTL_MOD, w->fd, &ev);
+}
+
 void loop_del(struct watch *w)
 {
 	epoll_ctl(epfd, EPOLL_CTL_DEL, w->fd, NULL);

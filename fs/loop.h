@@ -22,6 +22,8 @@ void loop_destroy(void);
 /* Add @w to the set for @events (EPOLLIN, EPOLLET...): 0 or -1 with errno. */
 int loop_add(struct watch *w, uint32_t events);
 void loop_del(struct watch *w);
+/* Change the events @w is watched for: 0 or -1 with errno. */
+int loop_mod(struct watch *w, uint32_t events);
 /* Call @fn after every batch of events (a few hooks at most): 0 or -1. */
 int loop_after_batch(void (*fn)(void));
 /* Wait at most @timeout_ms (-1: no limit) and handle what came: the number
