@@ -123,6 +123,7 @@ struct conn {
 	struct list hlink;	/* ST_WAITING: in listener->handles */
 	struct list all;	/* in all_conns, or dead once freed */
 	bool deaf;		/* watched for no events (see conn_hear) */
+	bool drained;		/* a recv now would fail: see conn_read() */
 	unsigned int unheard;	/* events in a row that nobody waited for */
 };
 
@@ -218,6 +219,7 @@ static int conn_attach(struct conn *c, int fd)
 
 	c->w.fd = fd;
 	c->deaf = false;
+	c->drained = false;
 	c->unheard = 0;
 	if ((c->kind != CONN_SEQPACKET || ioctl(fd, FIONBIO, &off) == 0) &&
 	    loop_add(&c->w, SOCKET_EVENTS) == 0)
@@ -863,7 +865,7 @@ static ssize_t recv_some(struct conn *c, size_t size, bool addressed,
 	char line[CONN_ADDR_LINE_MAX + 1], *payload;
 	unsigned int cid, port;
 	ssize_t n;
-	int hlen;
+	int hlen = 0;
 
 	if (!scratch) {
 		scratch = malloc(CONN_ADDR_LINE_MAX + SCRATCH_SIZE);
@@ -879,12 +881,15 @@ static ssize_t recv_some(struct conn *c, size_t size, bool addressed,
 	if (!addressed) {
 		n = recv(c->w.fd, payload, size, MSG_DONTWAIT);
 		if (n < 0)
-			return -errno;
-		hlen = 0;
+			n = -errno;
 	} else {
 		n = so->recv_from(c->w.fd, payload, size, &cid, &port);
-		if (n < 0)
-			return n;
+	}
+	if (n == -EAGAIN)
+		c->drained = true;
+	if (n < 0)
+		return n;
+	if (addressed) {
 		hlen = addr_line(line, sizeof(line), cid, port);
 		if ((size_t)n > size - hlen)
 			n = size - hlen;	/* the rest of it is dropped */
@@ -967,7 +972,16 @@ void conn_read(struct conn *c, struct request *req, size_t size, unsigned int io
 		read_continued(c, req, size);
 		return;
 	}
-	if (!not_yet(c) && list_empty(&c->readq)) {
+	/*
+	 * Try the socket first, unless the read may wait and the socket's
+	 * last recv found nothing with no read event since (edge-triggered:
+	 * data that arrives after that recv brings one, see conn_ready, and
+	 * serves the parked read): then the recv would only fail again. Not
+	 * while deaf (no event comes then), nor for O_NONBLOCK (the event may
+	 * be on its way still: its EAGAIN must be the socket's own).
+	 */
+	if (!not_yet(c) && list_empty(&c->readq) &&
+	    (!c->drained || c->deaf || (io & CONN_IO_NONBLOCK))) {
 		const char *data;
 		ssize_t n = recv_some(c, size, addressed, &data);
 
@@ -1223,6 +1237,7 @@ static int shutdown_now(struct conn *c, unsigned int how)
 
 	if (!err)
 		c->shut |= how;
+	c->drained = false;	/* a read now sees end of file */
 	if (how & CONN_SHUT_READ)
 		serve_reads(c);		/* waiting readers see end of file */
 	notify_poller(c);
@@ -1298,6 +1313,8 @@ static void conn_ready(struct watch *w, uint32_t events)
 
 	if (c->w.fd < 0)
 		return;		/* closed earlier in this batch */
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		c->drained = false;
 	if (!waited_on(c)) {
 		conn_unheard(c);
 		return;
@@ -1362,6 +1379,8 @@ unsigned int conn_poll(struct conn *c, void *ph)
 	pfd.fd = c->w.fd;
 	if (poll(&pfd, 1, 0) < 0)
 		pfd.revents = POLLERR;
+	if (pfd.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR))
+		c->drained = false;	/* a read after this poll must try */
 	/* Parked writes go first: not writable until they are in. */
 	if (!list_empty(&c->writeq))
 		pfd.revents &= ~(POLLOUT | POLLWRNORM);
