@@ -1125,13 +1125,14 @@ static void message_sent(struct send_job *job);
 
 /*
  * Room in a seqpacket socket for the start of a message (vsock tells no
- * more), or an error or hang-up that the send will report.
+ * more), or an error or hang-up that the send will report. A write side
+ * shut down here is never writable for vsock's poll: the send says EPIPE.
  */
 static bool message_may_start(const struct conn *c)
 {
 	struct pollfd pfd = { .fd = c->w.fd, .events = POLLOUT };
 
-	return poll(&pfd, 1, 0) != 0;
+	return (c->shut & CONN_SHUT_WRITE) || poll(&pfd, 1, 0) != 0;
 }
 
 /* Hand the message of seqpacket write @p (the head of writeq) to the sender. */
