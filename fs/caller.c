@@ -15,6 +15,8 @@
 #include "caller.h"
 
 #define CAP_NET_BIND_SERVICE_BIT 10
+/* Signal N is bit N - 1 of the masks in /proc/PID/status. */
+#define SIGKILL_MASK (1ULL << (9 - 1))
 
 void caller_of(fuse_req_t req, struct opener *who)
 {
@@ -70,4 +72,34 @@ bool caller_may_bind_privileged(fuse_req_t req)
 	     cap_effective(dirfd, CAP_NET_BIND_SERVICE_BIT);
 	close(dirfd);
 	return ok;
+}
+
+/*
+ * The pid FUSE gives is the calling thread's: /proc/TID/status shows that
+ * thread's pending signals (SigPnd) and its process's (ShdPnd).
+ */
+bool caller_dying(fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	unsigned long long mask;
+	char path[32], line[256];
+	bool dying = false;
+	int found = 0;
+	FILE *f;
+
+	if (ctx->pid <= 0)
+		return true;	/* in a pid namespace we cannot see into */
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)ctx->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return true;
+	while (found < 2 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "SigPnd: %llx", &mask) == 1 ||
+		    sscanf(line, "ShdPnd: %llx", &mask) == 1) {
+			found++;
+			dying = dying || (mask & SIGKILL_MASK);
+		}
+	}
+	fclose(f);
+	return dying || found < 2;
 }

@@ -22,5 +22,13 @@ void caller_of(fuse_req_t req, struct opener *who);
  * (unshare -r) has its capabilities in that namespace only: no.
  */
 bool caller_may_bind_privileged(fuse_req_t req);
+/*
+ * Is the (interrupted) caller of @req being killed? A fatal signal (SIGKILL,
+ * or one whose action is the default "terminate") leaves SIGKILL pending on
+ * every thread of the caller before it wakes to send the interrupt. True
+ * too when the caller cannot be looked at (no /proc entry): better a cut
+ * message than an unkillable process.
+ */
+bool caller_dying(fuse_req_t req);
 
 #endif

@@ -30,7 +30,10 @@
  * says the peer has room (O_NONBLOCK writers get EAGAIN instead; a signal
  * takes it off the queue, unsent), and only then goes to the sender, where
  * it blocks only while the peer makes room for the rest of it. A signal
- * then changes nothing: the message goes whole and its writer is told so.
+ * then changes nothing: the message goes whole and its writer is told so;
+ * unless the writer is being killed, which FUSE would make wait,
+ * unkillable, until the peer reads: then the write side is shut down,
+ * which ends the send and cuts the message, and the write says EINTR.
  * A shutdown of the writing side queues behind the writes already handed
  * over, as a P_SHUTDOWN on the write queue.
  *
@@ -77,6 +80,7 @@ struct pending {
 	struct conn *conn;
 	enum pending_kind kind;
 	bool interrupted;
+	bool cut;		/* seqpacket write: its writer died mid-message */
 	unsigned int io;	/* read, write: enum conn_io */
 	unsigned int how;	/* shutdown: enum conn_shut */
 	size_t size;		/* read: bytes asked; write: bytes in data */
@@ -1159,6 +1163,8 @@ static void message_sent(struct send_job *job)
 		c->tx += n;
 	if (n == (ssize_t)p->size)
 		fe->reply_written(p->req, p->size);	/* it went, whole */
+	else if (p->cut)
+		fe->reply_error(p->req, EINTR);
 	else if (stop_error)
 		fe->reply_error(p->req, stop_error);
 	else
@@ -1389,6 +1395,26 @@ unsigned int conn_poll(struct conn *c, void *ph)
 	return pfd.revents;
 }
 
+/*
+ * An interrupt for seqpacket write @p, whose message has begun. Part of a
+ * message cannot be taken back, so a caught signal changes nothing: it
+ * goes whole. But a writer that is being killed would wait for that,
+ * unkillable (FUSE waits for the answer to a request the daemon holds),
+ * until the peer makes room, perhaps never: then end the send the way
+ * 6.1's own seqpacket send ends on a signal, by cutting the message. A
+ * shutdown of the write side wakes the blocked send (EPIPE); the peer's
+ * transport never delivers the part without its end, and sees end of
+ * file; later writes on the connection fail with EPIPE.
+ */
+static void cut_if_dying(struct conn *c, struct pending *p)
+{
+	if (!fe->caller_dying(p->req))
+		return;
+	p->cut = true;
+	if (shutdown(c->w.fd, SHUT_WR) == 0)
+		c->shut |= CONN_SHUT_WRITE;
+}
+
 void conn_interrupt(void *pending)
 {
 	struct pending *p = pending;
@@ -1397,8 +1423,10 @@ void conn_interrupt(void *pending)
 	if (p->interrupted)
 		return;
 	p->interrupted = true;
-	if (c->sending == p)
-		return;	/* begun: it goes whole, message_sent() answers */
+	if (c->sending == p) {
+		cut_if_dying(c, p);
+		return;	/* message_sent() answers */
+	}
 	if (p->kind == P_CONNECT) {
 		c->connecting = NULL;
 		conn_release(c);

@@ -15,7 +15,9 @@
  * What a write means: a write is answered once all its bytes are in the
  * socket, or with what send(2) would have said (the bytes that went in
  * before an error or a signal, or the error). Nothing a writer was told is
- * sent is ever held by the daemon.
+ * sent is ever held by the daemon. A seqpacket message that has begun goes
+ * whole despite a signal, unless its writer is being killed: then the
+ * write side is shut down, which cuts it (see conn_interrupt()).
  */
 #ifndef VMCIFS_CONN_H
 #define VMCIFS_CONN_H
@@ -89,6 +91,12 @@ struct conn_frontend {
 	/* Call conn_interrupt(@pending) when the caller of @req gets a signal
 	 * (maybe at once). The engine registers it last: it may free things. */
 	void (*on_interrupt)(struct request *req, void *pending);
+	/*
+	 * Is the interrupted caller of @req being killed (a fatal signal: it
+	 * never returns to user space)? Asked only when the interrupt comes
+	 * for a message already in the sender; true if it cannot be told.
+	 */
+	bool (*caller_dying)(struct request *req);
 	/* Poll handles: wake the poller (and forget the handle), or just forget it. */
 	void (*poll_notify)(void *ph);
 	void (*poll_drop)(void *ph);

@@ -19,8 +19,9 @@
  * share and never delay anybody else's messages. Threads exist only while
  * messages are being sent (a few are kept idle for reuse). They inherit
  * the daemon's blocked signals, so no signal ever cuts a message, and a
- * begun send is never stopped: it ends when the message is in, or when
- * the socket fails or is shut down (sender_stop's callers do that).
+ * begun send is never stopped here: it ends when the message is in, or
+ * when the socket fails or is shut down (conn.c does that before
+ * sender_stop, and for a writer that is being killed).
  */
 #ifndef VMCIFS_SENDER_H
 #define VMCIFS_SENDER_H

@@ -253,6 +253,11 @@ static void fe_on_interrupt(struct request *req, void *pending)
 	fuse_req_interrupt_func(FREQ(req), on_interrupt, pending);
 }
 
+static bool fe_caller_dying(struct request *req)
+{
+	return caller_dying(FREQ(req));
+}
+
 static void fe_poll_notify(void *ph)
 {
 	fuse_lowlevel_notify_poll(ph);
@@ -270,6 +275,7 @@ static const struct conn_frontend fuse_frontend = {
 	.reply_written	= fe_reply_written,
 	.reply_opened	= fe_reply_opened,
 	.on_interrupt	= fe_on_interrupt,
+	.caller_dying	= fe_caller_dying,
 	.poll_notify	= fe_poll_notify,
 	.poll_drop	= fe_poll_drop,
 	.keep_data	= session_keep_buffer,

@@ -120,12 +120,14 @@ struct request {
 	uintptr_t cookie;
 	void *pending;		/* what on_interrupt was given */
 	bool opener_gone;	/* reply_opened says the caller left */
+	bool dying;		/* caller_dying says the caller is being killed */
 };
 
 #define MAX_REQUESTS 256
 static struct request requests[MAX_REQUESTS];
 static int nrequests, extra_replies;
 static int poll_notified;
+static int dying_probes;	/* caller_dying() calls */
 
 static struct request *new_request(void)
 {
@@ -177,6 +179,12 @@ static void fake_on_interrupt(struct request *r, void *pending)
 	r->pending = pending;
 }
 
+static bool fake_caller_dying(struct request *r)
+{
+	dying_probes++;
+	return r->dying;
+}
+
 static void fake_poll_notify(void *ph)
 {
 	(void)ph;
@@ -216,6 +224,7 @@ static const struct conn_frontend fake_frontend = {
 	.reply_written = fake_reply_written,
 	.reply_opened = fake_reply_opened,
 	.on_interrupt = fake_on_interrupt,
+	.caller_dying = fake_caller_dying,
 	.poll_notify = fake_poll_notify,
 	.poll_drop = fake_poll_drop,
 	.keep_data = fake_keep_data,
@@ -225,7 +234,9 @@ static const struct conn_frontend fake_frontend = {
 /* ------------------------------------------------------------ the fake sockets */
 
 #define SMALL_SNDBUF 4096
+#define MAX_FDS 1024
 static int last_peer = -1;	/* the other end of the last connect */
+static int peer_of[MAX_FDS];	/* the other end of each connect, by fd */
 static int connect_error;	/* -errno to fail the next connect */
 /* The next connect is "under way" until the loop first sees the socket. */
 static bool connect_in_progress;
@@ -253,6 +264,8 @@ static int fake_connect(enum conn_kind kind, unsigned int cid, unsigned int port
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
 	setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	last_peer = sv[1];
+	if (sv[0] < MAX_FDS)
+		peer_of[sv[0]] = sv[1];
 	return sv[0];
 }
 
@@ -325,18 +338,39 @@ static ssize_t fake_send_to(int fd, const void *buf, size_t len, unsigned int ci
  * A message of GATED_LEN bytes is what vsock does with one bigger than the
  * room the peer has left: poll said there was room, the send has begun,
  * and it blocks for the rest. Here it blocks in its helper thread until
- * the test writes a byte to the gate (one byte, one message).
+ * the test writes a byte to the gate (one byte, one message), or, as
+ * vsock's blocked send, until its socket's write side is shut down (seen
+ * as end of file at the peer): then EPIPE.
  */
 #define GATED_LEN 777
 static int gate[2] = { -1, -1 };
 
+static int wait_gate(int fd)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = gate[0], .events = POLLIN },
+		{ .fd = fd < MAX_FDS ? peer_of[fd] : -1, .events = POLLRDHUP },
+	};
+	char one;
+
+	while (poll(pfd, 2, -1) < 0)
+		if (errno != EINTR)
+			return -EIO;
+	if (pfd[1].revents & (POLLRDHUP | POLLHUP))
+		return -EPIPE;
+	return read(gate[0], &one, 1) == 1 ? 0 : -EIO;
+}
+
 static ssize_t fake_send_message(int fd, const void *buf, size_t len)
 {
-	char one;
 	ssize_t n;
 
-	if (len == GATED_LEN && read(gate[0], &one, 1) != 1)
-		return -EIO;
+	if (len == GATED_LEN) {
+		int err = wait_gate(fd);
+
+		if (err)
+			return err;
+	}
 	n = send(fd, buf, len, MSG_NOSIGNAL);
 
 	return n < 0 ? -errno : n;
@@ -1084,6 +1118,7 @@ static void test_seqpacket_fair(void)
 	char msg[GATED_LEN], got[GATED_LEN + 1];
 	bool whole = true, stuck = true;
 	unsigned int threads;
+	int probes;
 
 	memset(msg, 'q', sizeof(msg));
 	if (pipe(gate) < 0)
@@ -1112,10 +1147,12 @@ static void test_seqpacket_fair(void)
 	pump_until(wb);
 	check(wb->kind == R_WRITTEN && wb->len == 5 && recv(bpeer, got, sizeof(got), MSG_DONTWAIT) == 5,
 	      "another user's message goes meanwhile");
+	probes = dying_probes;
 	conn_interrupt(wa[0]->pending);
 	conn_run_deferred();
 	pump();
-	check(!wa[0]->replies, "a signal to a writer whose message has begun: it still waits");
+	check(!wa[0]->replies && dying_probes == probes + 1,
+	      "a caught signal to a writer whose message has begun (asked: not dying): it still waits");
 	if (write(gate[1], msg, N) != N)
 		die("gate");
 	for (int i = 0; i < N; i++) {
@@ -1153,6 +1190,7 @@ static void test_seqpacket_full(void)
 	char *buf = request_buffer(6000, 'f'), got[8192];
 	struct request *w0 = new_request(), *w1 = new_request(), *w2 = new_request();
 	struct request *w3 = new_request();
+	int probes;
 
 	conn_write(c, w0, buf, 6000, 0);
 	pump_until(w0);
@@ -1163,9 +1201,11 @@ static void test_seqpacket_full(void)
 	conn_write(c, w2, buf, 6000, 0);
 	pump();
 	check(!w2->replies, "a blocking one waits for room");
+	probes = dying_probes;
 	conn_interrupt(w2->pending);
 	conn_run_deferred();
-	check(w2->kind == R_ERROR && w2->err == EINTR, "a signal: EINTR");
+	check(w2->kind == R_ERROR && w2->err == EINTR && dying_probes == probes,
+	      "a signal: EINTR (nothing begun: nobody asks whether the writer dies)");
 	done_with_buffer();
 	check(recv(peer, got, sizeof(got), MSG_DONTWAIT) == 6000 &&
 	      recv(peer, got, sizeof(got), MSG_DONTWAIT) < 0,
@@ -1176,6 +1216,61 @@ static void test_seqpacket_full(void)
 	      "with room again, an O_NONBLOCK message goes");
 	conn_release(c);
 	close(peer);
+	pump();
+}
+
+/*
+ * A writer killed while its message is in the sender (blocked for the
+ * rest of it): the send ends at once, the message is cut (the peer never
+ * gets it, and sees end of file after the messages before it), the write
+ * says EINTR; the writes queued behind it and later ones get EPIPE, and
+ * the connection still reads.
+ */
+static void test_seqpacket_killed(void)
+{
+	struct conn *c = connect_as(&user_a, CONN_SEQPACKET);
+	int peer = last_peer;
+	char msg[GATED_LEN], got[GATED_LEN + 1];
+	struct request *w0 = new_request(), *w1 = new_request(), *w2 = new_request();
+	struct request *w3 = new_request(), *rd = new_request();
+	struct conn_info info;
+	int probes;
+
+	memset(msg, 'k', sizeof(msg));
+	if (pipe(gate) < 0)
+		die("pipe");
+	conn_write(c, w0, "first", 5, 0);
+	conn_write(c, w1, msg, sizeof(msg), 0);
+	conn_write(c, w2, "behind", 6, 0);
+	pump();
+	check(w0->kind == R_WRITTEN && !w1->replies && !w2->replies,
+	      "a message blocked in the sender, another queued behind it");
+	w1->dying = true;
+	probes = dying_probes;
+	conn_interrupt(w1->pending);
+	conn_run_deferred();
+	pump_until(w1);
+	check(w1->kind == R_ERROR && w1->err == EINTR && dying_probes == probes + 1,
+	      "its writer is being killed: the send ends, the write says EINTR");
+	pump_until(w2);
+	check(w2->kind == R_ERROR && w2->err == EPIPE, "the write queued behind it: EPIPE");
+	check(recv(peer, got, sizeof(got), MSG_DONTWAIT) == 5 &&
+	      recv(peer, got, sizeof(got), MSG_DONTWAIT) == 0,
+	      "the peer gets the message before it, then end of file: nothing of the cut one");
+	conn_write(c, w3, "later", 5, 0);
+	pump_until(w3);
+	check(w3->kind == R_ERROR && w3->err == EPIPE, "a later write: EPIPE");
+	conn_get_info(c, &info);
+	check(info.shut == CONN_SHUT_WRITE, "its write side is shown shut down");
+	send(peer, "back", 4, 0);
+	conn_read(c, rd, 100, 0);
+	pump_until(rd);
+	check(rd->kind == R_DATA && rd->len == 4, "and it still reads");
+	conn_release(c);
+	close(peer);
+	close(gate[0]);
+	close(gate[1]);
+	gate[0] = gate[1] = -1;
 	pump();
 }
 
@@ -1301,6 +1396,7 @@ int main(void)
 	test_seqpacket();
 	test_seqpacket_fair();
 	test_seqpacket_full();
+	test_seqpacket_killed();
 	test_shutdown();
 	check(extra_replies == 0, "no request was answered twice");
 	loop_destroy();
