@@ -33,7 +33,9 @@
  * then changes nothing: the message goes whole and its writer is told so;
  * unless the writer is being killed, which FUSE would make wait,
  * unkillable, until the peer reads: then the write side is shut down,
- * which ends the send and cuts the message, and the write says EINTR.
+ * which ends the send and cuts the message, and the write says EINTR
+ * (the kernel interrupts once: a writer that caught a signal is looked at
+ * again on a timer, in case it is killed later).
  * A shutdown of the writing side queues behind the writes already handed
  * over, as a P_SHUTDOWN on the write queue.
  *
@@ -52,6 +54,7 @@
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "conn.h"
@@ -70,6 +73,8 @@
 #define SOCKET_EVENTS	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 /* Events in a row that nobody waited for before a socket stops listening. */
 #define UNHEARD_MAX	2
+/* How often a writer that caught a signal mid-message is looked at again. */
+#define RECHECK_NS	(500 * 1000 * 1000L)
 
 enum pending_kind { P_READ, P_WRITE, P_CONNECT, P_ACCEPT, P_SHUTDOWN };
 
@@ -139,9 +144,12 @@ static LIST(dead);
 static size_t nconns;
 static char *scratch;
 static int stop_error;		/* set by conn_shutdown_all: no new sends */
+/* Armed while a begun message's writer has caught a signal: recheck_ready(). */
+static struct watch recheck = { .fd = -1 };
 
 static void conn_ready(struct watch *w, uint32_t events);
 static void conn_reap(void);
+static void recheck_ready(struct watch *w, uint32_t events);
 
 int conn_init(const struct conn_frontend *frontend, const struct conn_sockets *sockets)
 {
@@ -149,6 +157,10 @@ int conn_init(const struct conn_frontend *frontend, const struct conn_sockets *s
 	so = sockets;
 	stop_error = 0;
 	if (sender_init(so->send_message) < 0)
+		return -1;
+	recheck.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	recheck.ready = recheck_ready;
+	if (recheck.fd < 0 || loop_add(&recheck, EPOLLIN) < 0)
 		return -1;
 	return loop_after_batch(conn_reap);
 }
@@ -1404,15 +1416,51 @@ unsigned int conn_poll(struct conn *c, void *ph)
  * 6.1's own seqpacket send ends on a signal, by cutting the message. A
  * shutdown of the write side wakes the blocked send (EPIPE); the peer's
  * transport never delivers the part without its end, and sees end of
- * file; later writes on the connection fail with EPIPE.
+ * file; later writes on the connection fail with EPIPE. True if cut.
  */
-static void cut_if_dying(struct conn *c, struct pending *p)
+static bool cut_if_dying(struct conn *c, struct pending *p)
 {
 	if (!fe->caller_dying(p->req))
-		return;
+		return false;
 	p->cut = true;
 	if (shutdown(c->w.fd, SHUT_WR) == 0)
 		c->shut |= CONN_SHUT_WRITE;
+	return true;
+}
+
+static void arm_recheck(bool on)
+{
+	struct itimerspec its = { 0 };
+
+	if (on)
+		its.it_value.tv_nsec = its.it_interval.tv_nsec = RECHECK_NS;
+	timerfd_settime(recheck.fd, 0, &its, NULL);
+}
+
+/*
+ * The kernel interrupts a request once: a writer that caught a signal
+ * while its message was being sent and is killed later sends no second
+ * interrupt. So look at such writers again, twice a second, while any is
+ * left (one /proc read each).
+ */
+static void recheck_ready(struct watch *w, uint32_t events)
+{
+	struct list *pos, *tmp;
+	uint64_t n;
+	bool spared = false;
+
+	(void)events;
+	if (read(w->fd, &n, sizeof(n)) < 0)
+		return;
+	list_for_each_safe(pos, tmp, &all_conns) {
+		struct conn *c = list_entry(pos, struct conn, all);
+		struct pending *p = c->sending;
+
+		if (p && p->interrupted && !p->cut && !cut_if_dying(c, p))
+			spared = true;
+	}
+	if (!spared)
+		arm_recheck(false);
 }
 
 void conn_interrupt(void *pending)
@@ -1424,7 +1472,8 @@ void conn_interrupt(void *pending)
 		return;
 	p->interrupted = true;
 	if (c->sending == p) {
-		cut_if_dying(c, p);
+		if (!cut_if_dying(c, p))
+			arm_recheck(true);
 		return;	/* message_sent() answers */
 	}
 	if (p->kind == P_CONNECT) {
@@ -1492,6 +1541,11 @@ void conn_destroy_all(void)
 	}
 	conn_reap();
 	sender_destroy();
+	if (recheck.fd >= 0) {
+		loop_del(&recheck);
+		close(recheck.fd);
+	}
+	recheck.fd = -1;
 	free(scratch);
 	scratch = NULL;
 }
