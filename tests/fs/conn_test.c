@@ -345,6 +345,19 @@ static ssize_t fake_send_to(int fd, const void *buf, size_t len, unsigned int ci
 #define GATED_LEN 777
 static int gate[2] = { -1, -1 };
 
+static void gate_open(void)
+{
+	if (pipe(gate) < 0)
+		die("pipe");
+}
+
+static void gate_close(void)
+{
+	close(gate[0]);
+	close(gate[1]);
+	gate[0] = gate[1] = -1;
+}
+
 static int wait_gate(int fd)
 {
 	struct pollfd pfd[2] = {
@@ -1121,8 +1134,7 @@ static void test_seqpacket_fair(void)
 	int probes;
 
 	memset(msg, 'q', sizeof(msg));
-	if (pipe(gate) < 0)
-		die("pipe");
+	gate_open();
 	for (int i = 0; i < N; i++) {
 		a[i] = connect_as(&user_a, CONN_SEQPACKET);
 		peers[i] = last_peer;
@@ -1172,9 +1184,7 @@ static void test_seqpacket_fair(void)
 	}
 	conn_release(b);
 	close(bpeer);
-	close(gate[0]);
-	close(gate[1]);
-	gate[0] = gate[1] = -1;
+	gate_close();
 	pump();
 }
 
@@ -1237,8 +1247,7 @@ static void test_seqpacket_killed(void)
 	int probes;
 
 	memset(msg, 'k', sizeof(msg));
-	if (pipe(gate) < 0)
-		die("pipe");
+	gate_open();
 	conn_write(c, w0, "first", 5, 0);
 	conn_write(c, w1, msg, sizeof(msg), 0);
 	conn_write(c, w2, "behind", 6, 0);
@@ -1268,9 +1277,7 @@ static void test_seqpacket_killed(void)
 	check(rd->kind == R_DATA && rd->len == 4, "and it still reads");
 	conn_release(c);
 	close(peer);
-	close(gate[0]);
-	close(gate[1]);
-	gate[0] = gate[1] = -1;
+	gate_close();
 	pump();
 }
 
@@ -1288,8 +1295,7 @@ static void test_seqpacket_killed_later(void)
 	int probes;
 
 	memset(msg, 'l', sizeof(msg));
-	if (pipe(gate) < 0)
-		die("pipe");
+	gate_open();
 	conn_write(c, w, msg, sizeof(msg), 0);
 	pump();
 	probes = dying_probes;
@@ -1304,9 +1310,7 @@ static void test_seqpacket_killed_later(void)
 	check(recv(peer, got, sizeof(got), MSG_DONTWAIT) == 0, "the peer: end of file");
 	conn_release(c);
 	close(peer);
-	close(gate[0]);
-	close(gate[1]);
-	gate[0] = gate[1] = -1;
+	gate_close();
 	pump();
 }
 
