@@ -35,8 +35,10 @@
  * Where this end departs from vmci_transport.c on purpose: after a normal
  * peer close a host end still reads what the guest wrote before it left (the
  * device keeps the rings; after a reset, as on VMware, it does not); a
- * SHUTDOWN during the handshake is kept, not answered with RST; and a
- * socket that goes away detaches when it is closed, not when it is freed.
+ * SHUTDOWN during the handshake is kept, not answered with RST; a socket
+ * that goes away detaches when it is closed, not when it is freed, unless
+ * the guest's end has not yet taken our ATTACH (see
+ * vmci_loop_host_guest_connecting()).
  *
  * Context. The device calls vmci_loop_host_recv() in atomic context with the
  * host's rx_lock held, where nothing may be sent (vmci_loop.h). It wakes a
@@ -113,8 +115,11 @@ struct vmci_loop_hsock {
 	u32 detach_sub_id;
 	int pending_shutdown;		/* asked for during the handshake */
 	struct vmci_loop_qp_charge charge;	/* until the pair takes it */
+	bool guest_connecting;		/* may not have taken our ATTACH */
+	unsigned long linger_end;	/* jiffies: detach by then anyway */
 	struct work_struct detach_work;
 	struct work_struct cleanup_work;
+	struct delayed_work linger_work;
 };
 
 /* A packet for the socket lock's holder, or, with @sk NULL, to answer. */
@@ -458,6 +463,7 @@ static int vmci_loop_host_recv_connecting_server(struct sock *listener,
 		skerr = -err;
 		goto destroy;
 	}
+	hs->guest_connecting = true;
 
 	vsock_remove_pending(listener, pending);
 	vsock_enqueue_accept(listener, pending);
@@ -685,6 +691,28 @@ static void vmci_loop_host_recv_connecting_client(struct sock *sk,
 		skerr = ECONNRESET;
 		goto destroy;
 
+	/*
+	 * The guest's server may write, or shut down, as soon as it has
+	 * attached: our packet work items run in parallel, so that can come
+	 * before its ATTACH. The ring is looked at once connected.
+	 */
+	case VMCI_LOOP_PKT_WROTE:
+	case VMCI_LOOP_PKT_READ:
+	case VMCI_LOOP_PKT_WAITING_READ:
+	case VMCI_LOOP_PKT_WAITING_WRITE:
+		if (!hs->qpair) {
+			skerr = EPROTO;
+			goto destroy;
+		}
+		return;
+	case VMCI_LOOP_PKT_SHUTDOWN:
+		if (!hs->qpair) {
+			skerr = EPROTO;
+			goto destroy;
+		}
+		vsk->peer_shutdown |= pkt->u.mode & SHUTDOWN_MASK;
+		return;
+
 	default:
 		/* INVALID (a peer without REQUEST2), or out of turn. */
 		skerr = EPROTO;
@@ -848,6 +876,67 @@ static int vmci_loop_host_recv(void *client_data, struct vmci_datagram *dg)
 
 /* ---- socket life cycle ---- */
 
+/*
+ * How long a closed child keeps its queue pair for a guest that has not yet
+ * taken our ATTACH: its work item has only to run, so this is a backstop.
+ */
+#define VMCI_LOOP_LINGER_MAX	(5 * HZ)
+
+/*
+ * Whether the guest's end of @vsk, a child, is still connecting: it has not
+ * yet taken our ATTACH, and our detach would reset its connect. The stock
+ * transport takes the ATTACH in a work item but a peer detach at once
+ * (peer_detach_cb: in TCP_SYN_SENT that is ECONNRESET); on VMware the host
+ * is another machine and the ATTACH comes first. Both ends are sockets of
+ * this kernel, so the guest's is in af_vsock's bound table, at the port we
+ * know it by.
+ */
+static bool vmci_loop_host_guest_connecting(struct vsock_sock *vsk)
+{
+	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
+	struct vsock_sock *vguest;
+	struct sock *guest;
+	bool connecting = false;
+
+	sock_owned_by_me(sk_vsock(vsk));
+	if (!hs->guest_connecting)
+		return false;
+	if (!hs->qpair || vmci_loop_qp_peer_gone(hs->qpair))
+		goto out;
+	guest = vsock_find_bound_socket(&vsk->remote_addr);
+	if (!guest)
+		goto out;
+	vguest = vsock_sk(guest);
+	connecting = vguest->transport != &vmci_loop_host_transport &&
+		     READ_ONCE(guest->sk_state) == TCP_SYN_SENT &&
+		     vsock_addr_equals_addr(&vguest->remote_addr,
+					    &vsk->local_addr);
+	sock_put(guest);
+out:
+	hs->guest_connecting = connecting;	/* once past, never again */
+	return connecting;
+}
+
+/* A closed child whose guest end is still connecting: look again, or leave. */
+static void vmci_loop_host_linger_work(struct work_struct *work)
+{
+	struct vmci_loop_hsock *hs =
+		container_of(to_delayed_work(work), struct vmci_loop_hsock,
+			     linger_work);
+	struct sock *sk = sk_vsock(hs->vsk);
+
+	lock_sock(sk);
+	if (vmci_loop_host_guest_connecting(hs->vsk) &&
+	    time_before(jiffies, hs->linger_end)) {
+		queue_delayed_work(vmci_loop_wq, &hs->linger_work, 1);
+		release_sock(sk);
+		return;		/* the reference goes with the work */
+	}
+	vmci_loop_host_qp_detach(hs);
+	release_sock(sk);
+	sock_put(sk);
+}
+
 static void vmci_loop_host_cleanup_work(struct work_struct *work)
 {
 	struct vmci_loop_hsock *hs =
@@ -880,6 +969,7 @@ static int vmci_loop_host_init(struct vsock_sock *vsk, struct vsock_sock *psk)
 	hs->detach_sub_id = VMCI_INVALID_ID;
 	INIT_WORK(&hs->detach_work, vmci_loop_host_detach_work);
 	INIT_WORK(&hs->cleanup_work, vmci_loop_host_cleanup_work);
+	INIT_DELAYED_WORK(&hs->linger_work, vmci_loop_host_linger_work);
 	vsk->trans = hs;
 	return 0;
 }
@@ -899,12 +989,27 @@ static void vmci_loop_host_destruct(struct vsock_sock *vsk)
 	queue_work(vmci_loop_wq, &hs->cleanup_work);
 }
 
-/* close(), or a connect that moves to another transport: leave the pair. */
+/*
+ * close(), or a connect that moves to another transport: leave the pair, at
+ * once unless the guest's end is still connecting (see above). The close
+ * is immediate for the program either way; a lingering socket holds itself
+ * (and so the module) until it has left.
+ */
 static void vmci_loop_host_release(struct vsock_sock *vsk)
 {
-	sock_owned_by_me(sk_vsock(vsk));
+	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
+	struct sock *sk = sk_vsock(vsk);
+
+	sock_owned_by_me(sk);
 	vsock_remove_sock(vsk);
-	vmci_loop_host_qp_detach(vmci_loop_hs(vsk));
+	if (vmci_loop_host_guest_connecting(vsk)) {
+		hs->linger_end = jiffies + VMCI_LOOP_LINGER_MAX;
+		vmci_loop_count(stream_lingered, 1);
+		sock_hold(sk);
+		queue_delayed_work(vmci_loop_wq, &hs->linger_work, 1);
+		return;
+	}
+	vmci_loop_host_qp_detach(hs);
 }
 
 /*
@@ -1091,6 +1196,12 @@ vmci_loop_host_notify_send_post_enqueue(struct vsock_sock *vsk, ssize_t written,
 {
 	sock_owned_by_me(sk_vsock(vsk));
 	if (written <= 0 || (vsk->peer_shutdown & RCV_SHUTDOWN))
+		return 0;
+	/*
+	 * A guest still connecting would take a WROTE for a protocol error
+	 * (EPROTO); it looks at the ring once connected.
+	 */
+	if (vmci_loop_host_guest_connecting(vsk))
 		return 0;
 	return vmci_loop_host_send_plain(sk_vsock(vsk), VMCI_LOOP_PKT_WROTE, 0);
 }
