@@ -37,8 +37,7 @@
  * device keeps the rings; after a reset, as on VMware, it does not); a
  * SHUTDOWN during the handshake is kept, not answered with RST; a socket
  * that goes away detaches when it is closed, not when it is freed, unless
- * the guest's end has not yet taken our ATTACH (see
- * vmci_loop_host_guest_connecting()).
+ * the guest's end may still be in connect() (see vmci_loop_host_linger()).
  *
  * Context. The device calls vmci_loop_host_recv() in atomic context with the
  * host's rx_lock held, where nothing may be sent (vmci_loop.h). It wakes a
@@ -115,7 +114,9 @@ struct vmci_loop_hsock {
 	u32 detach_sub_id;
 	int pending_shutdown;		/* asked for during the handshake */
 	struct vmci_loop_qp_charge charge;	/* until the pair takes it */
-	bool guest_connecting;		/* may not have taken our ATTACH */
+	bool guest_fresh;		/* nothing heard since our ATTACH */
+	bool guest_attached;		/* seen to have taken our ATTACH */
+	bool linger_shutdown;		/* closed: SHUTDOWN sent, detach later */
 	unsigned long linger_end;	/* jiffies: detach by then anyway */
 	struct work_struct detach_work;
 	struct work_struct cleanup_work;
@@ -463,7 +464,7 @@ static int vmci_loop_host_recv_connecting_server(struct sock *listener,
 		skerr = -err;
 		goto destroy;
 	}
-	hs->guest_connecting = true;
+	hs->guest_fresh = true;
 
 	vsock_remove_pending(listener, pending);
 	vsock_enqueue_accept(listener, pending);
@@ -732,6 +733,8 @@ static void vmci_loop_host_recv_connected(struct sock *sk,
 {
 	struct vsock_sock *vsk = vsock_sk(sk);
 
+	/* The guest uses the connection: its connect() is behind it. */
+	vmci_loop_hs(vsk)->guest_fresh = false;
 	switch (pkt->type) {
 	case VMCI_LOOP_PKT_SHUTDOWN:
 		if (pkt->u.mode & SHUTDOWN_MASK) {
@@ -877,47 +880,98 @@ static int vmci_loop_host_recv(void *client_data, struct vmci_datagram *dg)
 /* ---- socket life cycle ---- */
 
 /*
- * How long a closed child keeps its queue pair for a guest that has not yet
- * taken our ATTACH: its work item has only to run, so this is a backstop.
+ * How long a closed child keeps its queue pair for a guest that may still
+ * be in connect(): the guest's connect and its close are quick, so this is
+ * a backstop.
  */
 #define VMCI_LOOP_LINGER_MAX	(5 * HZ)
 
 /*
- * Whether the guest's end of @vsk, a child, is still connecting: it has not
- * yet taken our ATTACH, and our detach would reset its connect. The stock
- * transport takes the ATTACH in a work item but a peer detach at once
- * (peer_detach_cb: in TCP_SYN_SENT that is ECONNRESET); on VMware the host
- * is another machine and the ATTACH comes first. Both ends are sockets of
- * this kernel, so the guest's is in af_vsock's bound table, at the port we
- * know it by.
+ * The state of the guest's end of @vsk, a child we have sent our ATTACH to,
+ * or TCP_CLOSE once it is gone. Both ends are sockets of this kernel, so
+ * the guest's is in af_vsock's bound table, at the port we know it by.
  */
-static bool vmci_loop_host_guest_connecting(struct vsock_sock *vsk)
+static int vmci_loop_host_guest_state(struct vsock_sock *vsk)
 {
 	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
 	struct vsock_sock *vguest;
 	struct sock *guest;
-	bool connecting = false;
+	int state = TCP_CLOSE;
 
 	sock_owned_by_me(sk_vsock(vsk));
-	if (!hs->guest_connecting)
-		return false;
 	if (!hs->qpair || vmci_loop_qp_peer_gone(hs->qpair))
-		goto out;
+		return TCP_CLOSE;
 	guest = vsock_find_bound_socket(&vsk->remote_addr);
 	if (!guest)
-		goto out;
+		return TCP_CLOSE;
 	vguest = vsock_sk(guest);
-	connecting = vguest->transport != &vmci_loop_host_transport &&
-		     READ_ONCE(guest->sk_state) == TCP_SYN_SENT &&
-		     vsock_addr_equals_addr(&vguest->remote_addr,
-					    &vsk->local_addr);
+	if (vguest->transport != &vmci_loop_host_transport &&
+	    vsock_addr_equals_addr(&vguest->remote_addr, &vsk->local_addr))
+		state = READ_ONCE(guest->sk_state);
 	sock_put(guest);
-out:
-	hs->guest_connecting = connecting;	/* once past, never again */
-	return connecting;
+	return state;
 }
 
-/* A closed child whose guest end is still connecting: look again, or leave. */
+/*
+ * Whether the guest's end of @vsk has not yet taken our ATTACH: it would
+ * take a WROTE for a protocol error (EPROTO). The stock transport takes the
+ * ATTACH in a work item; on VMware the host is another machine and the
+ * ATTACH is taken long before anything else of ours comes.
+ */
+static bool vmci_loop_host_guest_connecting(struct vsock_sock *vsk)
+{
+	struct vmci_loop_hsock *hs = vmci_loop_hs(vsk);
+
+	if (!hs->guest_fresh || hs->guest_attached)
+		return false;
+	if (vmci_loop_host_guest_state(vsk) == TCP_SYN_SENT)
+		return true;
+	hs->guest_attached = true;	/* once past, never again */
+	return false;
+}
+
+/*
+ * Whether a closed child must keep its queue pair for now, because the
+ * guest's end may still be in connect(); if so, say the close to the guest
+ * with a SHUTDOWN once it can take one. The stock transport takes a peer
+ * detach at once: in TCP_SYN_SENT it is a reset (ECONNRESET); and once our
+ * ATTACH has made its socket TCP_ESTABLISHED, a detach makes it TCP_CLOSE,
+ * which af_vsock's connect() does not see if it looks only after that: it
+ * waits for its timeout (ETIMEDOUT). A SHUTDOWN gives the guest its end of
+ * file and leaves it TCP_ESTABLISHED, so the pair is left when the guest's
+ * end leaves it, or at the backstop. Nothing heard from the guest since our
+ * ATTACH is what "may still be in connect()" means here.
+ */
+static bool vmci_loop_host_linger(struct vmci_loop_hsock *hs)
+{
+	struct sock *sk = sk_vsock(hs->vsk);
+
+	sock_owned_by_me(sk);
+	if (!hs->guest_fresh || !time_before(jiffies, hs->linger_end))
+		return false;
+	switch (vmci_loop_host_guest_state(hs->vsk)) {
+	case TCP_SYN_SENT:
+		return true;
+	case TCP_ESTABLISHED:
+		if (!hs->linger_shutdown &&
+		    vmci_loop_host_send_plain(sk, VMCI_LOOP_PKT_SHUTDOWN,
+					      SHUTDOWN_MASK))
+			return false;
+		hs->linger_shutdown = true;
+		return true;
+	default:
+		return false;	/* the guest's end is gone */
+	}
+}
+
+/* Look again soon while the guest connects, less often once it is told. */
+static void vmci_loop_host_linger_again(struct vmci_loop_hsock *hs)
+{
+	queue_delayed_work(vmci_loop_wq, &hs->linger_work,
+			   hs->linger_shutdown ? HZ / 50 + 1 : 1);
+}
+
+/* A closed child that lingers: look again, or leave. */
 static void vmci_loop_host_linger_work(struct work_struct *work)
 {
 	struct vmci_loop_hsock *hs =
@@ -926,9 +980,8 @@ static void vmci_loop_host_linger_work(struct work_struct *work)
 	struct sock *sk = sk_vsock(hs->vsk);
 
 	lock_sock(sk);
-	if (vmci_loop_host_guest_connecting(hs->vsk) &&
-	    time_before(jiffies, hs->linger_end)) {
-		queue_delayed_work(vmci_loop_wq, &hs->linger_work, 1);
+	if (vmci_loop_host_linger(hs)) {
+		vmci_loop_host_linger_again(hs);
 		release_sock(sk);
 		return;		/* the reference goes with the work */
 	}
@@ -991,9 +1044,9 @@ static void vmci_loop_host_destruct(struct vsock_sock *vsk)
 
 /*
  * close(), or a connect that moves to another transport: leave the pair, at
- * once unless the guest's end is still connecting (see above). The close
- * is immediate for the program either way; a lingering socket holds itself
- * (and so the module) until it has left.
+ * once unless the guest's end may still be in connect() (see above). The
+ * close is immediate for the program either way; a lingering socket holds
+ * itself (and so the module) until it has left.
  */
 static void vmci_loop_host_release(struct vsock_sock *vsk)
 {
@@ -1002,11 +1055,11 @@ static void vmci_loop_host_release(struct vsock_sock *vsk)
 
 	sock_owned_by_me(sk);
 	vsock_remove_sock(vsk);
-	if (vmci_loop_host_guest_connecting(vsk)) {
-		hs->linger_end = jiffies + VMCI_LOOP_LINGER_MAX;
+	hs->linger_end = jiffies + VMCI_LOOP_LINGER_MAX;
+	if (vmci_loop_host_linger(hs)) {
 		vmci_loop_count(stream_lingered, 1);
 		sock_hold(sk);
-		queue_delayed_work(vmci_loop_wq, &hs->linger_work, 1);
+		vmci_loop_host_linger_again(hs);
 		return;
 	}
 	vmci_loop_host_qp_detach(hs);
