@@ -36,6 +36,8 @@ static int vmci_loop_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "stream_connects %llu\n", s.stream_connects);
 	seq_printf(m, "stream_refused %llu\n", s.stream_refused);
 	seq_printf(m, "stream_lingered %llu\n", s.stream_lingered);
+	seq_printf(m, "stream_pending_reset %llu\n",
+		   s.stream_pending_reset);
 	seq_printf(m, "stream_bytes_sent %llu\n", s.stream_bytes_sent);
 	seq_printf(m, "stream_bytes_received %llu\n", s.stream_bytes_received);
 	seq_printf(m, "qp_created %llu\n", s.qp_created);

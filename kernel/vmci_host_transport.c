@@ -440,6 +440,8 @@ static int vmci_loop_host_recv_connecting_server(struct sock *listener,
 		vpending->peer_shutdown |= pkt->u.mode & SHUTDOWN_MASK;
 		return 0;
 	}
+	if (pkt->type == VMCI_LOOP_PKT_RST)
+		vmci_loop_count(stream_pending_reset, 1);
 	if (pkt->type != VMCI_LOOP_PKT_OFFER ||
 	    vmci_handle_is_invalid(pkt->u.handle)) {
 		err = -EINVAL;
@@ -478,7 +480,12 @@ destroy:
 	vmci_loop_qp_uncharge(&hs->charge);	/* now, not when it is freed */
 	pending->sk_err = skerr;
 	pending->sk_state = TCP_CLOSE;
-	/* The listener takes it off the pending list; this drops its socket. */
+	/*
+	 * The reference vsock_create_connected() gave: the listener takes
+	 * the child off its pending list, and af_vsock's pending work then
+	 * takes it for accepted (it is neither pending nor rejected) and
+	 * drops only its own, the last one.
+	 */
 	sock_put(pending);
 	return err;
 }

@@ -111,6 +111,7 @@ struct vmci_loop_stats {
 	u64 stream_connects;	/* host-side connections established */
 	u64 stream_refused;	/* requests the host side answered with RST */
 	u64 stream_lingered;	/* closes that waited for the guest's connect */
+	u64 stream_pending_reset;	/* requests the guest reset before ATTACH */
 	u64 stream_bytes_sent;	/* by the host side */
 	u64 stream_bytes_received;
 	u64 resets;		/* queue pairs cut by the reset knob */
