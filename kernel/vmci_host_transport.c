@@ -1079,6 +1079,9 @@ static void vmci_loop_host_release(struct vsock_sock *vsk)
  * without asking who sent it: a request fails a connect in flight with
  * EPROTO (vmci_transport_recv_connecting_client()). A VMware host cannot
  * see the guest's sockets; in one kernel the host can, and protects them.
+ * Not atomically: af_vsock's table lock is its own, so a guest socket that
+ * binds @addr between this look and the send (its own connect, which
+ * fails) can still take the request.
  */
 static bool vmci_loop_host_may_call(struct sockaddr_vm *addr)
 {
