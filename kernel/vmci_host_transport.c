@@ -350,7 +350,11 @@ static void vmci_loop_host_qp_detach(struct vmci_loop_hsock *hs)
 /*
  * The peer detached (or a reset cut the pair): as vmci_transport.c's
  * handle_detach, except that after a normal close what the peer wrote
- * stays readable.
+ * stays readable, and that a connection that was up ends in TCP_CLOSING,
+ * not TCP_CLOSE: a connect() that our ATTACH woke but that looks only after
+ * this takes TCP_CLOSE for "not yet", and waits for its timeout
+ * (ETIMEDOUT). af_vsock treats the two alike everywhere else (poll, recv,
+ * send), as virtio's transport and our RST have it.
  */
 static void vmci_loop_host_handle_detach(struct sock *sk)
 {
@@ -370,7 +374,8 @@ static void vmci_loop_host_handle_detach(struct sock *sk)
 			sk_error_report(sk);
 			return;
 		}
-		sk->sk_state = TCP_CLOSE;
+		sk->sk_state = sk->sk_state == TCP_ESTABLISHED ?
+			       TCP_CLOSING : TCP_CLOSE;
 	}
 	sk->sk_state_change(sk);
 }
