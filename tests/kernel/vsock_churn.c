@@ -15,7 +15,9 @@
  *	As connect (default timeout), each socket bound to LOCAL_PORT first.
  *   vsock_churn close CID PORT COUNT
  *	COUNT non-blocking connects, each closed 0-4 ms after it started,
- *	whether or not it is still connecting ("closed" counts them).
+ *	whether or not it is still connecting ("closed" counts them). No
+ *	test runs it: on Debian's 6.1 vmw_vsock_vmci_transport an ATTACH
+ *	that comes after such a close oopses the guest (docs/vmci_loop.4).
  *
  * Prints how the connects ended, one "outcome count" line each, sorted
  * ("connected", "interrupted" or the errno's name). Exit status 0 unless
