@@ -39,6 +39,14 @@
  * A shutdown of the writing side queues behind the writes already handed
  * over, as a P_SHUTDOWN on the write queue.
  *
+ * A write waiting for room may wait for an event that never comes: a peer
+ * that shut down its read side with its buffer full makes 6.1's vsock_poll
+ * report nothing (no POLLOUT, POLLHUP nor POLLRDHUP; its SHUTDOWN wakes the
+ * socket's waiters, which then find no event), where a send says EPIPE.
+ * So while any write waits, a timer looks at each such one twice a second
+ * (recheck_ready): a stream tries its send, a seqpacket message asks
+ * send_error(); the writer gets EPIPE within a second.
+ *
  * Everything runs on the event loop's single thread: no locks. Interrupts
  * (signals) take a parked request off its queue at once and answer it from
  * conn_run_deferred(), after the request that carried the interrupt,
@@ -73,7 +81,10 @@
 #define SOCKET_EVENTS	(EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
 /* Events in a row that nobody waited for before a socket stops listening. */
 #define UNHEARD_MAX	2
-/* How often a writer that caught a signal mid-message is looked at again. */
+/*
+ * How often writes waiting for room, and writers that caught a signal
+ * mid-message, are looked at again (recheck_ready).
+ */
 #define RECHECK_NS	(500 * 1000 * 1000L)
 
 enum pending_kind { P_READ, P_WRITE, P_CONNECT, P_ACCEPT, P_SHUTDOWN };
@@ -144,8 +155,12 @@ static LIST(dead);
 static size_t nconns;
 static char *scratch;
 static int stop_error;		/* set by conn_shutdown_all: no new sends */
-/* Armed while a begun message's writer has caught a signal: recheck_ready(). */
+/*
+ * Armed while a write waits for room, or a begun message's writer has
+ * caught a signal: recheck_ready().
+ */
 static struct watch recheck = { .fd = -1 };
+static bool recheck_armed;
 
 static void conn_ready(struct watch *w, uint32_t events);
 static void conn_reap(void);
@@ -160,6 +175,7 @@ int conn_init(const struct conn_frontend *frontend, const struct conn_sockets *s
 		return -1;
 	recheck.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	recheck.ready = recheck_ready;
+	recheck_armed = false;
 	if (recheck.fd < 0 || loop_add(&recheck, EPOLLIN) < 0)
 		return -1;
 	return loop_after_batch(conn_reap);
@@ -445,6 +461,38 @@ static struct pending *park(struct conn *c, struct list *q,
 	return p;
 }
 
+/* Start the recheck timer (recheck_ready) unless it runs already. */
+static void arm_recheck(void)
+{
+	struct itimerspec its = {
+		.it_value.tv_nsec = RECHECK_NS,
+		.it_interval.tv_nsec = RECHECK_NS,
+	};
+
+	if (!recheck_armed && timerfd_settime(recheck.fd, 0, &its, NULL) == 0)
+		recheck_armed = true;
+}
+
+static void disarm_recheck(void)
+{
+	struct itimerspec its = { 0 };
+
+	if (recheck_armed && timerfd_settime(recheck.fd, 0, &its, NULL) == 0)
+		recheck_armed = false;
+}
+
+/*
+ * A write that waits for room on an open connection (the head of writeq,
+ * not yet in the sender): one that may wait for an event that never comes.
+ */
+static bool waits_for_room(const struct conn *c)
+{
+	if (c->state != ST_OPEN || c->failed || c->sending ||
+	    list_empty(&c->writeq))
+		return false;
+	return list_first(&c->writeq, struct pending, link)->kind == P_WRITE;
+}
+
 void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 		  unsigned int port, const struct opener *who, uintptr_t cookie,
 		  bool nonblock)
@@ -506,6 +554,7 @@ static int connect_result(struct conn *c)
 
 static void serve_reads(struct conn *c);
 static void serve_writes(struct conn *c);
+static void serve_write_queue(struct conn *c);
 
 /* The error of a failed connect, once; afterwards it is not connected. */
 static int take_error(struct conn *c)
@@ -1142,13 +1191,15 @@ static void message_sent(struct send_job *job);
 /*
  * Room in a seqpacket socket for the start of a message (vsock tells no
  * more), or an error or hang-up that the send will report. A write side
- * shut down here is never writable for vsock's poll: the send says EPIPE.
+ * shut down here is never writable for vsock's poll: the send says EPIPE;
+ * nor is a peer's that has shut down its read side: send_error() tells.
  */
 static bool message_may_start(const struct conn *c)
 {
 	struct pollfd pfd = { .fd = c->w.fd, .events = POLLOUT };
 
-	return (c->shut & CONN_SHUT_WRITE) || poll(&pfd, 1, 0) != 0;
+	return (c->shut & CONN_SHUT_WRITE) || poll(&pfd, 1, 0) != 0 ||
+	       so->send_error(c->w.fd) != 0;
 }
 
 /* Hand the message of seqpacket write @p (the head of writeq) to the sender. */
@@ -1245,7 +1296,8 @@ void conn_write(struct conn *c, struct request *req, const char *buf, size_t len
 			fe->reply_error(req, EAGAIN);
 		return;
 	}
-	park_write(c, req, buf, len, n, io);
+	if (park_write(c, req, buf, len, n, io))
+		arm_recheck();	/* in case no event ever comes (see above) */
 }
 
 static int shutdown_now(struct conn *c, unsigned int how)
@@ -1290,6 +1342,13 @@ void conn_shutdown(struct conn *c, struct request *req, unsigned int how)
 }
 
 static void serve_writes(struct conn *c)
+{
+	serve_write_queue(c);
+	if (waits_for_room(c))
+		arm_recheck();	/* in case no event ever comes (see the top) */
+}
+
+static void serve_write_queue(struct conn *c)
 {
 	while (!list_empty(&c->writeq) && !c->sending) {
 		struct pending *p = list_first(&c->writeq, struct pending, link);
@@ -1428,26 +1487,19 @@ static bool cut_if_dying(struct conn *c, struct pending *p)
 	return true;
 }
 
-static void arm_recheck(bool on)
-{
-	struct itimerspec its = { 0 };
-
-	if (on)
-		its.it_value.tv_nsec = its.it_interval.tv_nsec = RECHECK_NS;
-	timerfd_settime(recheck.fd, 0, &its, NULL);
-}
-
 /*
  * The kernel interrupts a request once: a writer that caught a signal
  * while its message was being sent and is killed later sends no second
- * interrupt. So look at such writers again, twice a second, while any is
- * left (one /proc read each).
+ * interrupt. And a write waiting for room may never get an event (see the
+ * top). So look at both again, twice a second, while any is left: one
+ * /proc read for each such writer, one send (or send_error) for each
+ * waiting write; a write that fails now is answered with that error.
  */
 static void recheck_ready(struct watch *w, uint32_t events)
 {
 	struct list *pos, *tmp;
 	uint64_t n;
-	bool spared = false;
+	bool wanted = false;
 
 	(void)events;
 	if (read(w->fd, &n, sizeof(n)) < 0)
@@ -1457,10 +1509,15 @@ static void recheck_ready(struct watch *w, uint32_t events)
 		struct pending *p = c->sending;
 
 		if (p && p->interrupted && !p->cut && !cut_if_dying(c, p))
-			spared = true;
+			wanted = true;
+		if (waits_for_room(c)) {
+			serve_write_queue(c);
+			notify_poller(c);
+			wanted |= waits_for_room(c);
+		}
 	}
-	if (!spared)
-		arm_recheck(false);
+	if (!wanted)
+		disarm_recheck();
 }
 
 void conn_interrupt(void *pending)
@@ -1473,7 +1530,7 @@ void conn_interrupt(void *pending)
 	p->interrupted = true;
 	if (c->sending == p) {
 		if (!cut_if_dying(c, p))
-			arm_recheck(true);
+			arm_recheck();
 		return;	/* message_sent() answers */
 	}
 	if (p->kind == P_CONNECT) {
@@ -1546,6 +1603,7 @@ void conn_destroy_all(void)
 		close(recheck.fd);
 	}
 	recheck.fd = -1;
+	recheck_armed = false;
 	free(scratch);
 	scratch = NULL;
 }

@@ -129,6 +129,13 @@ struct conn_sockets {
 	 * thread (sender.h): bytes or -errno.
 	 */
 	ssize_t (*send_message)(int fd, const void *buf, size_t len);
+	/*
+	 * Would a send on connected seqpacket socket @fd fail now, room or
+	 * not: 0, or the -errno it would fail with (-EPIPE: the peer shut its
+	 * read side). Asked, without sending anything, when poll says there
+	 * is no room: 6.1's vsock says that also to a peer that reads no more.
+	 */
+	int (*send_error)(int fd);
 };
 
 /* Before anything else; the loop (loop.h) must be initialized. */

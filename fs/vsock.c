@@ -158,12 +158,25 @@ static ssize_t vsock_send_message(int fd, const void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * A zero-length send sends nothing on vsock (6.1's
+ * vsock_connectible_sendmsg checks both sides' shutdowns, then loops while
+ * bytes are left: none) and says EPIPE once the peer shut its read side.
+ */
+static int vsock_send_error(int fd)
+{
+	if (send(fd, NULL, 0, MSG_DONTWAIT | MSG_NOSIGNAL) < 0 && errno != EAGAIN)
+		return -errno;
+	return 0;
+}
+
 const struct conn_sockets vsock_sockets = {
 	.connect = vsock_connect,
 	.bind = vsock_bind,
 	.recv_from = vsock_recv_from,
 	.send_to = vsock_send_to,
 	.send_message = vsock_send_message,
+	.send_error = vsock_send_error,
 };
 
 int vsock_drop_trust(void)

@@ -389,12 +389,25 @@ static ssize_t fake_send_message(int fd, const void *buf, size_t len)
 	return n < 0 ? -errno : n;
 }
 
+/*
+ * vsock's zero-length send says EPIPE once the peer shut its read side, and
+ * sends nothing; AF_UNIX's would send an empty message. So ask the peer
+ * end itself: its read side is shut (POLLRDHUP), and a send would fail.
+ */
+static int fake_send_error(int fd)
+{
+	struct pollfd pfd = { .fd = fd < MAX_FDS ? peer_of[fd] : -1, .events = POLLRDHUP };
+
+	return poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLRDHUP) ? -EPIPE : 0;
+}
+
 static const struct conn_sockets fake_sockets = {
 	.connect = fake_connect,
 	.bind = fake_bind,
 	.recv_from = fake_recv_from,
 	.send_to = fake_send_to,
 	.send_message = fake_send_message,
+	.send_error = fake_send_error,
 };
 
 /* A client of our listener on @port (blocking). */
@@ -1314,6 +1327,62 @@ static void test_seqpacket_killed_later(void)
 	pump();
 }
 
+/*
+ * A peer that shut down its read side with its buffer full: no event comes
+ * (neither AF_UNIX's poll nor 6.1's vsock_poll reports anything then), yet
+ * a send would say EPIPE. The waiting write gets EPIPE (or the count that
+ * went in) on the engine's own recheck, and so do the writes after it; an
+ * O_NONBLOCK seqpacket message gets EPIPE, not EAGAIN for ever.
+ */
+static void test_peer_stopped_reading(void)
+{
+	struct conn *c = connect_as(&user_a, CONN_STREAM);
+	int peer = last_peer, in_socket;
+	size_t len = 1 << 20;
+	char *buf = request_buffer(len, 's');
+	struct request *w = new_request(), *w2 = new_request();
+
+	conn_write(c, w, buf, len, 0);
+	done_with_buffer();
+	pump();
+	in_socket = pending_bytes(peer);
+	check(!w->replies && in_socket > 0, "a stream write waits, the peer's buffer full");
+	shutdown(peer, SHUT_RD);
+	pump_until(w);
+	check((w->kind == R_WRITTEN && (int)w->len == in_socket) ||
+	      (w->kind == R_ERROR && w->err == EPIPE),
+	      "the peer shuts its read side: the write ends (the count in the socket, or EPIPE)");
+	conn_write(c, w2, "more", 4, 0);
+	check(w2->kind == R_ERROR && w2->err == EPIPE, "the next write: EPIPE");
+	conn_release(c);
+	close(peer);
+	pump();
+
+	c = connect_as(&user_a, CONN_SEQPACKET);
+	peer = last_peer;
+	buf = request_buffer(6000, 'p');
+	w = new_request();
+	conn_write(c, w, buf, 6000, 0);
+	pump_until(w);
+	w = new_request();
+	conn_write(c, w, buf, 6000, 0);
+	pump();
+	check(!w->replies, "a seqpacket message waits for room");
+	shutdown(peer, SHUT_RD);
+	pump_until(w);
+	check(w->kind == R_ERROR && w->err == EPIPE,
+	      "the peer shuts its read side: the message fails with EPIPE");
+	w = new_request();
+	conn_write(c, w, "nb", 2, CONN_IO_NONBLOCK);
+	pump_until(w);
+	check(w->kind == R_ERROR && w->err == EPIPE,
+	      "an O_NONBLOCK message then: EPIPE, not EAGAIN");
+	done_with_buffer();
+	conn_release(c);
+	close(peer);
+	pump();
+}
+
 /* ------------------------------------------------------------ shutdown */
 
 static void test_shutdown(void)
@@ -1438,6 +1507,7 @@ int main(void)
 	test_seqpacket_full();
 	test_seqpacket_killed();
 	test_seqpacket_killed_later();
+	test_peer_stopped_reading();
 	test_shutdown();
 	check(extra_replies == 0, "no request was answered twice");
 	loop_destroy();
