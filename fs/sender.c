@@ -8,9 +8,10 @@
  * eventfd the loop watches; the loop runs done() for each. One lock guards
  * the queue, the done list and the thread counts. A helper that finds
  * nothing to do waits a while, then leaves unless it is one of the few kept
- * idle.
+ * idle. No more than max_threads are alive at once (sender.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/epoll.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "loop.h"
 #include "sender.h"
 
@@ -27,6 +29,8 @@
 #define IDLE_SECONDS	10
 /* A send needs little stack of ours: the kernel copies on its own. */
 #define HELPER_STACK	(64 << 10)
+/* The cap's log line comes at most this often (seconds). */
+#define CAP_LOG_INTERVAL 60
 
 static ssize_t (*send_fn)(int fd, const void *buf, size_t len);
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -35,6 +39,7 @@ static pthread_cond_t idle = PTHREAD_COND_INITIALIZER;	/* a job or helper ended 
 static LIST(queue);
 static LIST(done_list);
 static unsigned int nthreads, nidle, nqueued, nsending;
+static unsigned int max_threads = SENDER_DEFAULT_MAX;
 static bool stopping;
 static struct watch done_watch = { .fd = -1 };
 
@@ -98,11 +103,32 @@ static void *helper(void *arg)
 	return NULL;
 }
 
+void sender_set_max(unsigned int max)
+{
+	max_threads = max ? max : UINT_MAX;
+}
+
+/* Say so when the cap refuses a message (not for each one). */
+static void log_cap(void)
+{
+	static time_t logged_at;
+	static bool logged;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (logged && now.tv_sec - logged_at < CAP_LOG_INTERVAL)
+		return;
+	logged = true;
+	logged_at = now.tv_sec;
+	vmcifs_log("%u seqpacket messages are being sent, the cap (-o max_send_threads=%u): "
+		   "refusing more (EAGAIN)", nsending, max_threads);
+}
+
 /*
  * A helper for each queued job: wake an idle one, or start one, so that no
- * job waits behind another connection's blocked send (there is no cap but
- * the sockets each user may hold: sender.h). Called locked; false if no
- * thread could be had for the newest job.
+ * job waits behind another connection's blocked send (up to max_threads:
+ * sender.h). Called locked; false if no thread could be had for the
+ * newest job.
  */
 static bool enough_helpers(void)
 {
@@ -114,6 +140,10 @@ static bool enough_helpers(void)
 	if (nqueued <= nidle) {
 		pthread_cond_signal(&work);
 		return true;
+	}
+	if (nthreads >= max_threads) {
+		log_cap();
+		return false;
 	}
 	if (pthread_attr_init(&attr) != 0)
 		return false;

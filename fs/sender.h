@@ -13,10 +13,14 @@
  *
  * Fair and bounded: every job gets a helper of its own at once (an idle
  * one, or a new thread), never a place in a queue behind other sends. A
- * connection has at most one message here at a time, so the helpers are
- * at most the connections that are sending, which each user's
- * -o max_sockets bounds: one user's blocked peers hold only that user's
- * share and never delay anybody else's messages. Threads exist only while
+ * connection has at most one message here at a time, so one user's
+ * helpers are at most the connections it is sending on, which its
+ * -o max_sockets bounds: its blocked peers hold only that user's share and
+ * never delay anybody else's messages. Root has no such cap, nor has
+ * anybody with max_sockets=0, so the helpers of the whole mount have one
+ * too (-o max_send_threads, sender_set_max): past it a job fails at once
+ * with EAGAIN, nothing sent, rather than the daemon taking the machine's
+ * last threads and pids. Threads exist only while
  * messages are being sent (a few are kept idle for reuse). They inherit
  * the daemon's blocked signals, so no signal ever cuts a message, and a
  * begun send is never stopped here: it ends when the message is in, or
@@ -49,9 +53,13 @@ struct send_job {
  * thread): bytes sent or -errno.
  */
 int sender_init(ssize_t (*send_message)(int fd, const void *buf, size_t len));
+/* At most @max helper threads alive at once, idle ones too (0: no cap). */
+#define SENDER_DEFAULT_MAX 4096
+void sender_set_max(unsigned int max);
 /*
  * Send @job's message in a helper of its own; job->done() follows from the
- * loop, always (with -EAGAIN, nothing sent, if no thread could be had).
+ * loop, always (with -EAGAIN, nothing sent, if no thread could be had: the
+ * cap reached, or pthread_create failing).
  */
 void sender_start(struct send_job *job);
 /*

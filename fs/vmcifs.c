@@ -40,6 +40,7 @@
 #include "mount.h"
 #include "namespace.h"
 #include "quota.h"
+#include "sender.h"
 #include "session.h"
 #include "table.h"
 #include "vsock.h"
@@ -781,6 +782,7 @@ struct options {
 	int show_version;
 	int show_help;
 	unsigned int max_sockets;
+	unsigned int max_send_threads;
 	char *connect_timeout;
 	const char *nonopt[2];
 	int nonopts;
@@ -796,6 +798,7 @@ static const struct fuse_opt vmcifs_opts[] = {
 	OPT("-h", show_help),
 	OPT("--help", show_help),
 	{ "max_sockets=%u", offsetof(struct options, max_sockets), 0 },
+	{ "max_send_threads=%u", offsetof(struct options, max_send_threads), 0 },
 	{ "connect_timeout=%s", offsetof(struct options, connect_timeout), 0 },
 	FUSE_OPT_KEY("-d", KEY_DEBUG),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
@@ -847,13 +850,16 @@ static void usage(const char *prog)
 	       "                     default_permissions is always on)\n"
 	       "  -o max_sockets=N   sockets each user but root may hold through the mount\n"
 	       "                     (default %u; 0: no cap); past it, EDQUOT\n"
+	       "  -o max_send_threads=N\n"
+	       "                     threads sending seqpacket messages, mount-wide\n"
+	       "                     (default %u; 0: no cap); past it, EAGAIN\n"
 	       "  -o connect_timeout=SECONDS\n"
 	       "                     how long a connect may take (0.000001 to 86400;\n"
 	       "                     default: the transport's, 2 s for VMCI); then ETIMEDOUT\n"
 	       "  -o OPT[,OPT...]    other FUSE mount options (below)\n"
 	       "\n"
 	       "fstab:  vmcifs  /vmci  fuse.vmcifs  allow_other  0 0\n"
-	       "See vmcifs(8).\n\n", prog, QUOTA_DEFAULT_MAX);
+	       "See vmcifs(8).\n\n", prog, QUOTA_DEFAULT_MAX, SENDER_DEFAULT_MAX);
 	fuse_lowlevel_help();
 }
 
@@ -943,7 +949,8 @@ static int serve(struct fuse_session *se)
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
-	struct options o = { .max_sockets = QUOTA_DEFAULT_MAX };
+	struct options o = { .max_sockets = QUOTA_DEFAULT_MAX,
+			     .max_send_threads = SENDER_DEFAULT_MAX };
 	struct fuse_session *se;
 	const char *source, *mountpoint;
 	char fsopts[256], realmnt[PATH_MAX];
@@ -976,6 +983,7 @@ int main(int argc, char *argv[])
 		goto out_args;
 	}
 	quota_set_max(o.max_sockets);
+	sender_set_max(o.max_send_threads);
 	if (o.connect_timeout) {
 		char *end;
 		double t = strtod(o.connect_timeout, &end);

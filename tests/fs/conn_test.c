@@ -1328,6 +1328,86 @@ static void test_seqpacket_killed_later(void)
 }
 
 /*
+ * The mount-wide cap on sender threads (-o max_send_threads; root and
+ * max_sockets=0 have no per-user cap to bound them): with every allowed
+ * thread busy on a blocked message, the next message fails at once with
+ * EAGAIN, nothing sent, and no thread is started past the cap; once one
+ * message is through, its helper serves the next.
+ */
+static unsigned int answered(struct request **w, unsigned int n)
+{
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		k += w[i]->replies > 0;
+	return k;
+}
+
+static void test_seqpacket_thread_cap(void)
+{
+	enum { MAX_CONNS = 64 };
+	struct conn *c[MAX_CONNS], *extra;
+	struct request *w[MAX_CONNS], *we;
+	int peers[MAX_CONNS], epeer;
+	char msg[GATED_LEN], got[GATED_LEN + 1];
+	unsigned int cap = sender_threads() + 2, n = cap;
+	bool stuck = true, whole = true;
+
+	if (n > MAX_CONNS)
+		die("more idle sender threads than this test has connections");
+	memset(msg, 'c', sizeof(msg));
+	sender_set_max(cap);
+	gate_open();
+	for (unsigned int i = 0; i < n; i++) {
+		c[i] = connect_as(&root, CONN_SEQPACKET);
+		peers[i] = last_peer;
+		w[i] = new_request();
+		conn_write(c[i], w[i], msg, sizeof(msg), 0);
+	}
+	pump();
+	for (unsigned int i = 0; i < n; i++)
+		stuck = stuck && !w[i]->replies;
+	if (sender_threads() != cap)
+		fprintf(stderr, "conn_test: %u sender threads, cap %u\n", sender_threads(), cap);
+	check(stuck && sender_threads() == cap,
+	      "root's messages blocked in the sender fill the cap (the idle threads + 2)");
+	extra = connect_as(&root, CONN_SEQPACKET);
+	epeer = last_peer;
+	we = new_request();
+	conn_write(extra, we, "over", 4, 0);
+	pump_until(we);
+	check(we->kind == R_ERROR && we->err == EAGAIN && sender_threads() == cap &&
+	      recv(epeer, got, sizeof(got), MSG_DONTWAIT) < 0,
+	      "one more message: EAGAIN at once, nothing sent, no thread past the cap");
+	if (write(gate[1], msg, 1) != 1)
+		die("gate");
+	for (int i = 0; i < 2000 && answered(w, n) == 0; i++)
+		loop_once(5);
+	we = new_request();
+	conn_write(extra, we, "next", 4, 0);
+	pump_until(we);
+	check(we->kind == R_WRITTEN && recv(epeer, got, sizeof(got), MSG_DONTWAIT) == 4,
+	      "once a message is through, its helper sends the next one");
+	if (write(gate[1], msg, n - 1) != (ssize_t)n - 1)
+		die("gate");
+	for (unsigned int i = 0; i < n; i++) {
+		pump_until(w[i]);
+		whole = whole && w[i]->kind == R_WRITTEN && w[i]->len == GATED_LEN &&
+			recv(peers[i], got, sizeof(got), MSG_DONTWAIT) == GATED_LEN;
+	}
+	check(whole, "then every blocked message goes whole");
+	for (unsigned int i = 0; i < n; i++) {
+		conn_release(c[i]);
+		close(peers[i]);
+	}
+	conn_release(extra);
+	close(epeer);
+	gate_close();
+	sender_set_max(SENDER_DEFAULT_MAX);
+	pump();
+}
+
+/*
  * A peer that shut down its read side with its buffer full: no event comes
  * (neither AF_UNIX's poll nor 6.1's vsock_poll reports anything then), yet
  * a send would say EPIPE. The waiting write gets EPIPE (or the count that
@@ -1507,6 +1587,7 @@ int main(void)
 	test_seqpacket_full();
 	test_seqpacket_killed();
 	test_seqpacket_killed_later();
+	test_seqpacket_thread_cap();
 	test_peer_stopped_reading();
 	test_shutdown();
 	check(extra_replies == 0, "no request was answered twice");
