@@ -15,7 +15,9 @@
  * user.vmci attributes, which FUSE asks about by node id alone: since a
  * lookup gives a node no open is behind (a new one, or an idle one again:
  * see reusable()), a node has at most one open behind it, plus its
- * reopens through /proc/PID/fd, which share that open's conn.
+ * reopens through /proc/PID/fd, which share that open's conn. Which opens
+ * a lookup accounts for, and what an open nothing accounts for means, is
+ * ns_opening()'s rule.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -65,7 +67,11 @@ struct leaf {
 	uint64_t nlookup;
 	unsigned int opened;	/* OPENs of it since it was handed out, and */
 	unsigned int released;	/* ... their RELEASEs (see reusable()) */
-	uid_t asked_by;		/* the caller of the lookup that handed it out */
+	uid_t asked_by;		/* the caller of the lookup that handed it out, */
+	pid_t asked_tid;	/* ... its thread */
+	bool ticket;		/* that lookup's own open has not come yet */
+	bool reused;		/* handed out again: it had an earlier life */
+	bool untracked;		/* opened through a reference no lookup accounts for */
 	struct node_info info;
 	uid_t uid;
 	gid_t gid;
@@ -216,28 +222,44 @@ static void leaf_unname(struct leaf *l)
  * one and look up once more: LOOKUP, FORGET, LOOKUP per open. So a lookup
  * gets the name's newest node back when that node is idle: every open of
  * it has been released (it was opened at least once, so the lookup that
- * handed it out is spent), and the same user asks. A node handed out
- * again counts as new. Never two opens at once on one node (but the
- * reopens of one open through /proc/PID/fd): the per-inode write lock of
- * direct I/O and the user.vmci attributes of an open depend on it. A
- * failed open gets no release, so its node is simply not reused.
+ * handed it out is spent), and the same thread asks that had it, with
+ * nothing but its own opens ever behind it (see ns_opening()). A node
+ * handed out again counts as new. Never two opens at once on one node
+ * (but the reopens of one open through /proc/PID/fd): the per-inode write
+ * lock of direct I/O and the user.vmci attributes of an open depend on it.
+ * A failed open gets no release, so its node is simply not reused.
+ *
+ * Why the same thread: whoever still holds a reference to the node (an
+ * O_PATH file, a /proc/PID/fd link) reaches its next open through it, and
+ * nothing tells the daemon of such references: an O_PATH open and a
+ * reopen of it through /proc/self/fd look exactly like a plain open
+ * (LOOKUP, then OPEN, from one thread). Given to its own thread only, a
+ * node's next open can be reached that way only from that thread's own
+ * process, which can reach that open anyway. A caller in a pid namespace
+ * the daemon cannot see into has pid 0: no thread to match, no reuse.
  */
-static bool reusable(const struct leaf *l, const struct node_info *want, uid_t uid)
+static bool reusable(const struct leaf *l, const struct node_info *want,
+		     const struct opener *who)
 {
 	return l->opened > 0 && l->opened == l->released && !l->conn &&
-	       l->asked_by == uid && l->info.listener == want->listener;
+	       !l->ticket && !l->untracked && l->asked_by == who->uid &&
+	       who->pid > 0 && l->asked_tid == who->pid &&
+	       l->info.listener == want->listener;
 }
 
-/* A node for the name @info, asked for by @uid: its idle newest one, or new. */
-static int name_leaf(const struct node_info *info, uid_t uid, fuse_ino_t *ino)
+/* A node for the name @info, asked for by @who: its idle newest one, or new. */
+static int name_leaf(const struct node_info *info, const struct opener *who,
+		     fuse_ino_t *ino)
 {
 	struct hash_table *t = names_of(info->kind);
 	struct hash_node *h = hash_find(t, name_key(info));
 	struct leaf *l = h ? list_entry(h, struct leaf, by_name) : NULL;
 
-	if (l && reusable(l, info, uid)) {
+	if (l && reusable(l, info, who)) {
 		l->nlookup++;
 		l->opened = l->released = 0;
+		l->ticket = true;
+		l->reused = true;
 		*ino = (fuse_ino_t)(uintptr_t)l;
 		return 0;
 	}
@@ -248,7 +270,9 @@ static int name_leaf(const struct node_info *info, uid_t uid, fuse_ino_t *ino)
 		return ENOMEM;
 	l->nlookup = 1;
 	l->info = *info;
-	l->asked_by = uid;
+	l->asked_by = who->uid;
+	l->asked_tid = who->pid;
+	l->ticket = true;
 	l->by_name.key = name_key(info);
 	l->named = hash_add(t, &l->by_name) == 0;
 	list_add_tail(&l->link, &leaves);
@@ -257,11 +281,11 @@ static int name_leaf(const struct node_info *info, uid_t uid, fuse_ino_t *ino)
 }
 
 static int new_leaf(enum node_kind kind, unsigned int cid, unsigned int port,
-		    uid_t uid, fuse_ino_t *ino)
+		    const struct opener *who, fuse_ino_t *ino)
 {
 	struct node_info info = { .kind = kind, .cid = cid, .port = port };
 
-	return name_leaf(&info, uid, ino);
+	return name_leaf(&info, who, ino);
 }
 
 static enum conn_kind conn_kind_of(enum node_kind kind)
@@ -283,13 +307,13 @@ struct listener *ns_listener(const struct node_info *info)
 	return listener_get(conn_kind_of(info->kind), info->port, info->listener);
 }
 
-/* A node for listener @l, asked for by @uid; its owner's, for that listener only. */
+/* A node for listener @l, asked for by @who; its owner's, for that listener only. */
 static int listener_leaf(const struct listener *l, enum node_kind kind,
-			 unsigned int port, uid_t uid, fuse_ino_t *ino)
+			 unsigned int port, const struct opener *who, fuse_ino_t *ino)
 {
 	struct node_info info = { .kind = kind, .cid = VMADDR_CID_ANY,
 				  .port = port, .listener = listener_id(l) };
-	int err = name_leaf(&info, uid, ino);
+	int err = name_leaf(&info, who, ino);
 	struct leaf *leaf;
 
 	if (err)
@@ -301,8 +325,8 @@ static int listener_leaf(const struct listener *l, enum node_kind kind,
 }
 
 /* Looking never acts: a missing listener is ENOENT, not created. */
-static int lookup_listener(enum conn_kind kind, const char *name, uid_t uid,
-			   fuse_ino_t *ino)
+static int lookup_listener(enum conn_kind kind, const char *name,
+			   const struct opener *who, fuse_ino_t *ino)
 {
 	unsigned int port;
 	struct listener *l;
@@ -313,7 +337,7 @@ static int lookup_listener(enum conn_kind kind, const char *name, uid_t uid,
 	l = listener_find(kind, port);
 	if (!l)
 		return ENOENT;
-	return listener_leaf(l, node_kind_of(kind), port, uid, ino);
+	return listener_leaf(l, node_kind_of(kind), port, who, ino);
 }
 
 static double attr_timeout(fuse_ino_t ino)
@@ -350,20 +374,25 @@ int ns_listener_name(fuse_ino_t parent, const char *name, enum conn_kind *kind,
 	return parse_number(name, false, port);
 }
 
-int ns_listener_entry(const struct listener *l, struct fuse_entry_param *e)
+int ns_listener_entry(const struct listener *l, pid_t tid,
+		      struct fuse_entry_param *e)
 {
 	enum node_kind kind = node_kind_of(listener_kind(l));
+	struct opener who = { .pid = tid, .uid = listener_uid(l) };
 	fuse_ino_t ino;
-	int err = listener_leaf(l, kind, listener_port(l), listener_uid(l), &ino);
+	int err = listener_leaf(l, kind, listener_port(l), &who, &ino);
 
 	if (!err) {
-		leaf_of(ino)->opened = 1;	/* the CREATE opens it */
+		struct leaf *leaf = leaf_of(ino);
+
+		leaf->opened = 1;	/* the CREATE opens it: its lookup's open */
+		leaf->ticket = false;
 		fill_entry(ino, e);
 	}
 	return err;
 }
 
-int ns_lookup(fuse_ino_t parent, const char *name, uid_t uid,
+int ns_lookup(fuse_ino_t parent, const char *name, const struct opener *who,
 	      struct fuse_entry_param *e)
 {
 	fuse_ino_t ino = 0;
@@ -391,28 +420,28 @@ int ns_lookup(fuse_ino_t parent, const char *name, uid_t uid,
 		else if (strcmp(name, "seqpacket") == 0)
 			ino = TAG_CID_SEQPACKET | (parent & ~TAG_MASK);
 		else if (!parse_number(name, false, &n))
-			err = new_leaf(NODE_STREAM, parent & ~TAG_MASK, n, uid, &ino);
+			err = new_leaf(NODE_STREAM, parent & ~TAG_MASK, n, who, &ino);
 		else
 			err = ENOENT;
 	} else if ((parent & TAG_MASK) == TAG_CID_DGRAM) {
 		err = parse_number(name, false, &n);
 		if (!err)
-			err = new_leaf(NODE_DGRAM, parent & ~TAG_MASK, n, uid, &ino);
+			err = new_leaf(NODE_DGRAM, parent & ~TAG_MASK, n, who, &ino);
 	} else if ((parent & TAG_MASK) == TAG_CID_SEQPACKET) {
 		err = parse_number(name, false, &n);
 		if (!err)
-			err = new_leaf(NODE_SEQPACKET, parent & ~TAG_MASK, n, uid, &ino);
+			err = new_leaf(NODE_SEQPACKET, parent & ~TAG_MASK, n, who, &ino);
 	} else if (parent == INO_LISTEN) {
 		if (strcmp(name, "dgram") == 0)
 			ino = INO_LISTEN_DGRAM;
 		else if (strcmp(name, "seqpacket") == 0)
 			ino = INO_LISTEN_SEQPACKET;
 		else
-			err = lookup_listener(CONN_LISTEN, name, uid, &ino);
+			err = lookup_listener(CONN_LISTEN, name, who, &ino);
 	} else if (parent == INO_LISTEN_DGRAM) {
-		err = lookup_listener(CONN_DGRAM_BOUND, name, uid, &ino);
+		err = lookup_listener(CONN_DGRAM_BOUND, name, who, &ino);
 	} else if (parent == INO_LISTEN_SEQPACKET) {
-		err = lookup_listener(CONN_LISTEN_SEQPACKET, name, uid, &ino);
+		err = lookup_listener(CONN_LISTEN_SEQPACKET, name, who, &ino);
 	} else {
 		err = valid_ino(parent) ? ENOTDIR : ENOENT;
 	}
@@ -436,12 +465,34 @@ void ns_forget(fuse_ino_t ino, uint64_t nlookup)
 	}
 }
 
-void ns_opened(fuse_ino_t ino)
+/*
+ * What a lookup accounts for: the one open that follows it in the same
+ * thread (its ticket), and reopens of that open from that thread. Any
+ * other open reached the node through a reference the daemon cannot see
+ * (an O_PATH file, a /proc/PID/fd link, perhaps held since an earlier
+ * life of the node): the node is never handed out again (untracked), and
+ * the open goes on as it would have before nodes were reused (a
+ * connection of its own if none is behind the node, else a reopen of
+ * it); but between a reuse and its thread's open, such a reference would
+ * take that open's place (its connection, or EBUSY for the open itself):
+ * it gets ESTALE instead.
+ */
+int ns_opening(fuse_ino_t ino, pid_t tid)
 {
 	struct leaf *l = leaf_of(ino);
 
-	if (l)
-		l->opened++;
+	if (!l)
+		return 0;
+	if (l->ticket && tid == l->asked_tid) {
+		l->ticket = false;
+	} else if (!l->conn || tid != l->asked_tid) {
+		l->untracked = true;
+		if (l->ticket && l->reused)
+			return ESTALE;
+		l->ticket = false;
+	}
+	l->opened++;
+	return 0;
 }
 
 void ns_released(fuse_ino_t ino)

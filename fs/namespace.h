@@ -17,9 +17,10 @@
  *
  * Directories have fixed inode numbers. A lookup of a port gives a node no
  * open file has (freed on forget): a new one, or the name's newest node
- * again once every open of it was released and the same user asks (see
- * reusable() in namespace.c). So each open file has a node of its own and
- * writes on different connections never queue on one inode lock.
+ * again once every open of it was released and the same thread asks that
+ * had it (see reusable() in namespace.c). So each open file has a node of
+ * its own and writes on different connections never queue on one inode
+ * lock.
  */
 #ifndef VMCIFS_NAMESPACE_H
 #define VMCIFS_NAMESPACE_H
@@ -57,17 +58,22 @@ struct node_info {
 };
 
 /* Each returns 0 or a positive errno for the reply. */
-/* A lookup by @uid. */
-int ns_lookup(fuse_ino_t parent, const char *name, uid_t uid,
+/* A lookup by @who (its uid, and its pid: the calling thread's). */
+int ns_lookup(fuse_ino_t parent, const char *name, const struct opener *who,
 	      struct fuse_entry_param *e);
 /* A name that open(O_CREAT) may make a listener of: its kind and port. */
 int ns_listener_name(fuse_ino_t parent, const char *name, enum conn_kind *kind,
 		     unsigned int *port);
-/* A new node for listener @l, as a lookup of its name gives. */
-int ns_listener_entry(const struct listener *l, struct fuse_entry_param *e);
+/* A new node for listener @l, as a lookup of its name by thread @tid gives. */
+int ns_listener_entry(const struct listener *l, pid_t tid,
+		      struct fuse_entry_param *e);
 void ns_forget(fuse_ino_t ino, uint64_t nlookup);
-/* An OPEN of @ino came (even one that fails), and a RELEASE of one. */
-void ns_opened(fuse_ino_t ino);
+/*
+ * An OPEN of @ino by thread @tid came, before anything else is done for it:
+ * 0, or ESTALE for a reference to a node handed out again whose new open
+ * has not come yet (see namespace.c). And a RELEASE of one.
+ */
+int ns_opening(fuse_ino_t ino, pid_t tid);
 void ns_released(fuse_ino_t ino);
 /* Exit: free what the kernel never forgot (it forgets nothing on unmount). */
 void ns_destroy(void);

@@ -231,7 +231,7 @@ static bool fe_reply_opened(struct request *req, struct conn *c, uintptr_t cooki
 		return true;
 	}
 	if (ns_listener_entry((const struct listener *)(cookie & ~CREATE_COOKIE),
-			      &e) != 0) {
+			      fuse_req_ctx(FREQ(req))->pid, &e) != 0) {
 		fuse_reply_err(FREQ(req), ENOMEM);
 		return false;
 	}
@@ -305,7 +305,7 @@ static void vmcifs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int err;
 
 	caller_of(req, &who);
-	err = ns_lookup(parent, name, who.uid, &e);
+	err = ns_lookup(parent, name, &who, &e);
 	if (err)
 		fuse_reply_err(req, err);
 	else if (fuse_reply_entry(req, &e) != 0)
@@ -584,12 +584,13 @@ static void vmcifs_open(fuse_req_t req, fuse_ino_t ino,
 	struct conn *c = ns_conn(ino);
 	int err = ns_info(ino, &n);
 
+	caller_of(req, &who);
+	if (!err)
+		err = ns_opening(ino, who.pid);
 	if (err) {
 		fuse_reply_err(req, err);
 		return;
 	}
-	ns_opened(ino);
-	caller_of(req, &who);
 	if (c) {
 		reopen(req, ino, c, &who);
 		return;
