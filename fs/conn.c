@@ -3,7 +3,7 @@
  * conn.c: the connection engine (see conn.h).
  *
  * Every socket is non-blocking and sits in the event loop's epoll set,
- * edge-triggered, for its whole life; it stops listening for events while
+ * edge-triggered, for its whole life once connected; it stops listening for events while
  * nobody waits on it (see conn_hear). An operation first tries the socket
  * at once; if it would block, the caller is parked as a struct pending on
  * the conn's read or write queue (in arrival order) and answered when the
@@ -17,9 +17,13 @@
  * A listener opened with O_NONBLOCK gives a handle that has no socket yet
  * (ST_WAITING): its first read or write accepts. Until then it holds a
  * reference to its listener and is on the listener's list of handles,
- * whose poll handles hear of every client that arrives. A connect opened
- * with O_NONBLOCK is a conn in ST_CONNECTING that nobody waits for: the
- * event that ends the connect serves what was parked meanwhile, or keeps
+ * whose poll handles hear of every client that arrives. Stream and
+ * seqpacket connects are blocking connect(2) calls in the connector's
+ * threads (connector.h: a non-blocking vsock connect pins its socket, and
+ * its queue pair, until the connect timeout): while one is under way
+ * (ST_CONNECTING) the socket is the connector's, and not in the loop's
+ * set. A connect opened with O_NONBLOCK is such a conn that nobody waits
+ * for: the end of the connect serves what was parked meanwhile, or keeps
  * its error for the next call.
  *
  * Seqpacket sockets are the exception to "never blocks": a message must
@@ -66,6 +70,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "connector.h"
 #include "list.h"
 #include "loop.h"
 #include "quota.h"
@@ -132,6 +137,7 @@ struct conn {
 	struct list readq;	/* P_READ, or P_ACCEPT on a listener */
 	struct list writeq;	/* P_WRITE, P_SHUTDOWN */
 	struct pending *connecting;
+	struct dial *dial;	/* a stream or seqpacket connect under way */
 	struct pending *sending; /* seqpacket: the head of writeq, in the sender */
 	void *ph;		/* newest poll handle, notified on any event */
 	uint64_t rx, tx;	/* bytes received and sent */
@@ -145,6 +151,18 @@ struct conn {
 	bool deaf;		/* watched for no events (see conn_hear) */
 	bool drained;		/* a recv now would fail: see conn_read() */
 	unsigned int unheard;	/* events in a row that nobody waited for */
+};
+
+/*
+ * A stream or seqpacket connect in the connector (connector.h): the socket
+ * is the job's until dial_done(), even if its conn goes first (then the
+ * socket's charge stays here until it is closed).
+ */
+struct dial {
+	struct connect_job job;
+	struct conn *conn;	/* NULL once the conn is gone */
+	bool charged;		/* the orphaned socket still counts for uid */
+	uid_t uid;
 };
 
 static const struct conn_frontend *fe;
@@ -171,7 +189,7 @@ int conn_init(const struct conn_frontend *frontend, const struct conn_sockets *s
 	fe = frontend;
 	so = sockets;
 	stop_error = 0;
-	if (sender_init(so->send_message) < 0)
+	if (sender_init(so->send_message) < 0 || connector_init(so->connect) < 0)
 		return -1;
 	recheck.fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	recheck.ready = recheck_ready;
@@ -354,11 +372,30 @@ static void close_socket(struct conn *c)
 }
 
 /*
+ * @c goes while its connect is under way: cut the connect. Its socket is
+ * closed by dial_done(), once the connect's thread has left it, and still
+ * counts for its owner until then.
+ */
+static void dial_orphan(struct conn *c)
+{
+	struct dial *d = c->dial;
+
+	d->conn = NULL;
+	d->uid = c->who.uid;
+	d->charged = c->charged;
+	c->charged = false;
+	c->dial = NULL;
+	connector_cut(&d->job);
+}
+
+/*
  * Close and unlink @c; the memory goes in conn_reap(), after the current
  * event batch (conn_ready ignores conns without a socket).
  */
 static void conn_free(struct conn *c)
 {
+	if (c->dial)
+		dial_orphan(c);
 	if (c->connecting) {
 		fail_pending(c->connecting, ECONNABORTED);
 		list_del(&c->connecting->link);
@@ -493,11 +530,80 @@ static bool waits_for_room(const struct conn *c)
 	return list_first(&c->writeq, struct pending, link)->kind == P_WRITE;
 }
 
+static void finish_connect(struct conn *c, int err);
+static void dial_done(struct connect_job *job);
+
+/*
+ * Start connecting blocking socket @fd of @c in the connector: 0, or an
+ * errno (@fd closed). Nothing but dial_done() touches @fd from now on.
+ */
+static int dial_start(struct conn *c, int fd)
+{
+	struct dial *d = calloc(1, sizeof(*d));
+	int err = d ? 0 : ENOMEM;
+
+	if (d) {
+		d->conn = c;
+		d->job.fd = fd;
+		d->job.cid = c->cid;
+		d->job.port = c->port;
+		d->job.done = dial_done;
+		err = connector_start(&d->job);
+	}
+	if (err) {
+		free(d);
+		close(fd);
+		return err;
+	}
+	c->dial = d;
+	c->state = ST_CONNECTING;
+	return 0;
+}
+
+/* A connected socket @fd for @c: only seqpacket sends block (sender.h). */
+static int attach_connected(struct conn *c, int fd)
+{
+	int on = 1;
+
+	if (c->kind != CONN_SEQPACKET && ioctl(fd, FIONBIO, &on) < 0) {
+		int err = errno;
+
+		close(fd);
+		return err;
+	}
+	return conn_attach(c, fd);
+}
+
+/* The connector is done with @job: the conn takes the socket, or it goes. */
+static void dial_done(struct connect_job *job)
+{
+	struct dial *d = list_entry(job, struct dial, job);
+	struct conn *c = d->conn;
+	int err = -job->result, fd = job->fd;
+
+	if (!c) {
+		close(fd);
+		if (d->charged)
+			quota_uncharge(d->uid);
+		free(d);
+		return;
+	}
+	c->dial = NULL;
+	free(d);
+	if (err) {
+		close(fd);
+		if (stop_error)
+			err = stop_error;	/* cut by conn_shutdown_all */
+	} else {
+		err = attach_connected(c, fd);
+	}
+	finish_connect(c, err);
+}
+
 void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 		  unsigned int port, const struct opener *who, uintptr_t cookie,
 		  bool nonblock)
 {
-	bool in_progress = false;
 	struct conn *c;
 	int err, fd;
 
@@ -509,23 +615,34 @@ void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 	c->cid = cid;
 	c->port = port;
 	c->dialled = true;
-	fd = so->connect(kind, cid, port, &in_progress);
-	if (fd < 0 || (err = conn_attach(c, fd)) != 0) {
-		fe->reply_error(req, fd < 0 ? -fd : err);
+	fd = so->dial_socket(kind);
+	if (fd < 0) {
+		err = -fd;
+	} else if (kind == CONN_DGRAM) {
+		/* A datagram connect only names the peer: it never waits. */
+		err = -so->connect(fd, cid, port);
+		if (err)
+			close(fd);
+		else
+			err = attach_connected(c, fd);
+		if (!err) {
+			opened(req, c, cookie);
+			return;
+		}
+	} else {
+		err = dial_start(c, fd);
+	}
+	if (err) {
+		fe->reply_error(req, err);
 		conn_release(c);
 		return;
 	}
-	if (!in_progress) {
-		opened(req, c, cookie);
-		return;
-	}
-	c->state = ST_CONNECTING;
 	if (nonblock) {
 		/* finish_connect() takes it from here, with nobody waiting. */
 		opened(req, c, cookie);
 		return;
 	}
-	/* Answered by finish_connect() once the socket says how it went. */
+	/* Answered by finish_connect() once the connector says how it went. */
 	c->connecting = park(c, &c->readq, P_CONNECT, req);
 	if (!c->connecting) {
 		fe->reply_error(req, ENOMEM);
@@ -535,21 +652,6 @@ void conn_connect(struct request *req, enum conn_kind kind, unsigned int cid,
 	list_del(&c->connecting->link);	/* on no queue: c->connecting names it */
 	c->connecting->cookie = cookie;
 	fe->on_interrupt(req, c->connecting);	/* last: may free c */
-}
-
-/* How the connect went: 0, an errno, or EINPROGRESS (not over yet). */
-static int connect_result(struct conn *c)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	int err = 0;
-	socklen_t elen = sizeof(err);
-
-	if (getsockopt(c->w.fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
-		err = errno;
-	if (!err && getpeername(c->w.fd, (struct sockaddr *)&ss, &len) < 0)
-		err = errno == ENOTCONN ? EINPROGRESS : errno;
-	return err;
 }
 
 static void serve_reads(struct conn *c);
@@ -581,16 +683,13 @@ static void connect_failed(struct conn *c, int err)
 	close_socket(c);
 }
 
-/* The socket of a connecting conn has news: answer whoever it concerns. */
-static void finish_connect(struct conn *c)
+/* The connect of @c has ended (@err, or 0: attached): answer whoever it concerns. */
+static void finish_connect(struct conn *c, int err)
 {
 	struct pending *p = c->connecting;
-	int err = connect_result(c);
 	struct request *req;
 	uintptr_t cookie;
 
-	if (err == EINPROGRESS)
-		return;
 	c->connecting = NULL;
 	if (err && !p) {
 		connect_failed(c, err);
@@ -1398,10 +1497,6 @@ static void conn_ready(struct watch *w, uint32_t events)
 		return;
 	}
 	c->unheard = 0;
-	if (c->state == ST_CONNECTING) {
-		finish_connect(c);
-		return;
-	}
 	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 		serve_reads(c);
 	if (!is_listener(c->kind) && (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)))
@@ -1572,6 +1667,8 @@ void conn_shutdown_all(int err)
 			shutdown(c->w.fd, SHUT_RDWR);
 	}
 	sender_stop();
+	/* Connects under way are cut; each then fails with @err. */
+	connector_stop();
 	list_for_each_safe(pos, tmp, &all_conns) {
 		struct conn *c = list_entry(pos, struct conn, all);
 
@@ -1598,6 +1695,7 @@ void conn_destroy_all(void)
 	}
 	conn_reap();
 	sender_destroy();
+	connector_destroy();
 	if (recheck.fd >= 0) {
 		loop_del(&recheck);
 		close(recheck.fd);
@@ -1641,7 +1739,8 @@ void conn_get_info(const struct conn *c, struct conn_info *info)
 {
 	info->kind = c->kind;
 	info->state = state_name(c);
-	info->fd = c->state == ST_WAITING ? c->listener->w.fd : c->w.fd;
+	info->fd = c->state == ST_WAITING ? c->listener->w.fd :
+		c->dial ? c->dial->job.fd : c->w.fd;
 	info->dialled = c->dialled;
 	info->cid = c->cid;
 	info->port = c->port;

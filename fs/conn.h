@@ -111,11 +111,17 @@ struct conn_frontend {
 /* Where the sockets come from, and the calls that differ by family. */
 struct conn_sockets {
 	/*
-	 * A non-blocking socket connected to @cid:@port, or still connecting
-	 * (*@in_progress set); or -errno.
+	 * A blocking socket of @kind to connect (its connect timeout set), or
+	 * -errno. The engine makes it non-blocking once connected.
 	 */
-	int (*connect)(enum conn_kind kind, unsigned int cid, unsigned int port,
-		       bool *in_progress);
+	int (*dial_socket)(enum conn_kind kind);
+	/*
+	 * connect(2) of blocking socket @fd to @cid:@port: 0 or -errno. For
+	 * streams and seqpacket, in a helper thread (connector.h), bounded by
+	 * the connect timeout and cut by a signal (-EINTR); for datagrams, on
+	 * the loop (it only names the peer).
+	 */
+	int (*connect)(int fd, unsigned int cid, unsigned int port);
 	/* A non-blocking socket bound to @port (and listening, for listeners). */
 	int (*bind)(enum conn_kind kind, unsigned int port);
 	/* A bound datagram socket's next datagram and its sender: bytes or -errno. */

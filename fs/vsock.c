@@ -65,29 +65,30 @@ static int socket_type(enum conn_kind kind)
 	return SOCK_DGRAM;
 }
 
-static int new_socket(enum conn_kind kind)
+/* Listeners and datagram sockets never block; a socket to dial does (connector.h). */
+static int new_socket(enum conn_kind kind, int flags)
 {
 	int type = socket_type(kind);
 	int err = guard(), fd;
 
 	if (err)
 		return err;
-	fd = socket(AF_VSOCK, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(AF_VSOCK, type | flags | SOCK_CLOEXEC, 0);
 	return fd < 0 ? -errno : fd;
 }
 
-static int vsock_connect(enum conn_kind kind, unsigned int cid, unsigned int port,
-			 bool *in_progress)
+/*
+ * Blocking: a non-blocking vsock connect keeps a reference on its socket
+ * until the connect timeout, and VMCI frees the queue pair only with the
+ * socket (connector.h).
+ */
+static int vsock_dial_socket(enum conn_kind kind)
 {
-	struct sockaddr_vm svm = {
-		.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port,
-	};
-	int fd = new_socket(kind), err;
+	int fd = new_socket(kind, 0), err;
 
 	if (fd < 0)
 		return fd;
-	*in_progress = false;
-	/* vsock applies it to non-blocking connects too (a timer). */
+	/* It bounds the blocking connect (the default: 2 s). */
 	if ((connect_timeout.tv_sec || connect_timeout.tv_usec) &&
 	    kind != CONN_DGRAM &&
 	    setsockopt(fd, AF_VSOCK, SO_VM_SOCKETS_CONNECT_TIMEOUT, &connect_timeout,
@@ -96,15 +97,16 @@ static int vsock_connect(enum conn_kind kind, unsigned int cid, unsigned int por
 		close(fd);
 		return -err;
 	}
-	if (connect(fd, (struct sockaddr *)&svm, sizeof(svm)) == 0)
-		return fd;
-	if (errno == EINPROGRESS) {
-		*in_progress = true;
-		return fd;
-	}
-	err = errno;
-	close(fd);
-	return -err;
+	return fd;
+}
+
+static int vsock_connect(int fd, unsigned int cid, unsigned int port)
+{
+	struct sockaddr_vm svm = {
+		.svm_family = AF_VSOCK, .svm_cid = cid, .svm_port = port,
+	};
+
+	return connect(fd, (struct sockaddr *)&svm, sizeof(svm)) == 0 ? 0 : -errno;
 }
 
 static int vsock_bind(enum conn_kind kind, unsigned int port)
@@ -112,7 +114,7 @@ static int vsock_bind(enum conn_kind kind, unsigned int port)
 	struct sockaddr_vm svm = {
 		.svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY, .svm_port = port,
 	};
-	int fd = new_socket(kind), err;
+	int fd = new_socket(kind, SOCK_NONBLOCK), err;
 
 	if (fd < 0)
 		return fd;
@@ -171,6 +173,7 @@ static int vsock_send_error(int fd)
 }
 
 const struct conn_sockets vsock_sockets = {
+	.dial_socket = vsock_dial_socket,
 	.connect = vsock_connect,
 	.bind = vsock_bind,
 	.recv_from = vsock_recv_from,

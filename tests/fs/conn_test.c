@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "connector.h"
 #include "listener.h"
 #include "loop.h"
 #include "quota.h"
@@ -238,27 +239,18 @@ static const struct conn_frontend fake_frontend = {
 static int last_peer = -1;	/* the other end of the last connect */
 static int peer_of[MAX_FDS];	/* the other end of each connect, by fd */
 static int connect_error;	/* -errno to fail the next connect */
-/* The next connect is "under way" until the loop first sees the socket. */
-static bool connect_in_progress;
+/* The next connect hangs until it is cut (a signal: EINTR), or 30 s. */
+static bool connect_hangs;
+static int connects_hanging;	/* atomic: connects in that hang now */
 
-static int fake_connect(enum conn_kind kind, unsigned int cid, unsigned int port,
-			bool *in_progress)
+static int fake_dial_socket(enum conn_kind kind)
 {
 	int sv[2], size = SMALL_SNDBUF;
 	int type = kind == CONN_STREAM ? SOCK_STREAM :
 		kind == CONN_SEQPACKET ? SOCK_SEQPACKET : SOCK_DGRAM;
 
-	(void)cid;
-	(void)port;
-	*in_progress = connect_in_progress;
-	connect_in_progress = false;
-	if (connect_error) {
-		int err = connect_error;
-
-		connect_error = 0;
-		return err;
-	}
-	if (socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0)
+	/* Blocking, like the daemon's: the engine sets O_NONBLOCK itself. */
+	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
 	/* Small buffers: a write bigger than a few KiB must wait for the peer. */
 	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
@@ -267,6 +259,28 @@ static int fake_connect(enum conn_kind kind, unsigned int cid, unsigned int port
 	if (sv[0] < MAX_FDS)
 		peer_of[sv[0]] = sv[1];
 	return sv[0];
+}
+
+/* In a connect thread (streams): the settings were made before it started. */
+static int fake_connect(int fd, unsigned int cid, unsigned int port)
+{
+	int err = connect_error;
+
+	(void)fd;
+	(void)cid;
+	(void)port;
+	connect_error = 0;
+	if (connect_hangs) {
+		int r;
+
+		connect_hangs = false;
+		__atomic_add_fetch(&connects_hanging, 1, __ATOMIC_SEQ_CST);
+		/* What vsock_connect does while it waits: a signal ends it. */
+		r = poll(NULL, 0, 30000) < 0 ? -errno : -ETIMEDOUT;
+		__atomic_sub_fetch(&connects_hanging, 1, __ATOMIC_SEQ_CST);
+		return r;
+	}
+	return err;
 }
 
 static socklen_t listen_addr(unsigned int port, struct sockaddr_un *sun)
@@ -402,6 +416,7 @@ static int fake_send_error(int fd)
 }
 
 static const struct conn_sockets fake_sockets = {
+	.dial_socket = fake_dial_socket,
 	.connect = fake_connect,
 	.bind = fake_bind,
 	.recv_from = fake_recv_from,
@@ -454,6 +469,7 @@ static struct conn *connect_as(const struct opener *who, enum conn_kind kind)
 	struct request *r = new_request();
 
 	conn_connect(r, kind, 2, 5000, who, 0, false);
+	pump_until(r);
 	return r->kind == R_OPENED ? r->conn : NULL;
 }
 
@@ -666,8 +682,10 @@ static void test_reads(void)
 	connect_error = -ECONNREFUSED;
 	r = new_request();
 	conn_connect(r, CONN_STREAM, 2, 1, &user_a, 0, false);
+	pump_until(r);
 	check(r->kind == R_ERROR && r->err == ECONNREFUSED && conn_count() == 0,
 	      "a refused connect is the socket's own error, nothing left behind");
+	close(last_peer);
 }
 
 /* ------------------------------------------------------------ listeners */
@@ -981,7 +999,6 @@ static void test_shutdown_connecting(void)
 	char got[16];
 	int peer;
 
-	connect_in_progress = true;
 	conn_connect(op, CONN_STREAM, 2, 5000, &user_a, 0, true);
 	peer = last_peer;
 	check(op->kind == R_OPENED, "an O_NONBLOCK open is answered while it connects");
@@ -998,6 +1015,88 @@ static void test_shutdown_connecting(void)
 	conn_release(op->conn);
 	close(peer);
 	pump();
+}
+
+/*
+ * Connects are blocking connect(2) calls in helper threads (connector.h).
+ * One that nobody wants any more is cut: its thread leaves, its socket is
+ * closed after that, and it counts for its owner's cap until then.
+ */
+/* Run the loop until no connect thread is left (or a generous limit). */
+static void pump_connects(void)
+{
+	for (int i = 0; i < 2000 && connector_threads() > 0; i++)
+		loop_once(5);
+	pump();
+}
+
+/* Until a connect is in its hang (its thread may not have got there yet). */
+static void wait_hanging(void)
+{
+	for (int i = 0; i < 2000 && !__atomic_load_n(&connects_hanging, __ATOMIC_SEQ_CST); i++)
+		loop_once(5);
+}
+
+static void test_connect_cut(void)
+{
+	struct request *r = new_request(), *r2;
+	struct conn *c;
+	int peer;
+
+	connect_hangs = true;
+	conn_connect(r, CONN_STREAM, 2, 5000, &user_a, 0, false);
+	peer = last_peer;
+	wait_hanging();
+	check(!r->replies && connector_threads() == 1 && quota_held(user_a.uid) == 1,
+	      "a blocking open waits while its connect thread connects");
+	conn_interrupt(r->pending);
+	conn_run_deferred();
+	check(r->kind == R_ERROR && r->err == EINTR && conn_count() == 0,
+	      "a signal ends the open at once with EINTR");
+	pump_connects();
+	check(connector_threads() == 0 && quota_held(user_a.uid) == 0,
+	      "its connect is cut: the thread is gone, the socket closed and uncharged");
+	close(peer);
+
+	quota_set_max(1);
+	connect_hangs = true;
+	r = new_request();
+	conn_connect(r, CONN_STREAM, 2, 5000, &user_a, 0, true);
+	c = r->conn;
+	peer = last_peer;
+	wait_hanging();
+	check(r->kind == R_OPENED && connector_threads() == 1,
+	      "an O_NONBLOCK open is answered while its thread connects");
+	r2 = new_request();
+	conn_connect(r2, CONN_STREAM, 2, 5000, &user_a, 0, true);
+	check(r2->kind == R_ERROR && r2->err == EDQUOT,
+	      "a connect under way counts for the user's cap");
+	r2 = new_request();
+	conn_read(c, r2, 10, CONN_IO_NONBLOCK);
+	check(r2->kind == R_ERROR && r2->err == EAGAIN, "a read meanwhile says EAGAIN");
+	conn_release(c);
+	check(quota_held(user_a.uid) == 1,
+	      "closed while connecting, its socket counts until its thread has left it");
+	pump_connects();
+	check(connector_threads() == 0 && quota_held(user_a.uid) == 0,
+	      "then the connect is cut and the socket closed");
+	close(peer);
+	quota_set_max(QUOTA_DEFAULT_MAX);
+
+	connect_error = -ETIMEDOUT;
+	r = new_request();
+	conn_connect(r, CONN_STREAM, 2, 5000, &user_a, 0, true);
+	c = r->conn;
+	peer = last_peer;
+	pump_connects();
+	r2 = new_request();
+	conn_read(c, r2, 10, CONN_IO_NONBLOCK);
+	check(r2->kind == R_ERROR && r2->err == ETIMEDOUT,
+	      "the failed connect of an O_NONBLOCK open: its error on the next call");
+	conn_release(c);
+	close(peer);
+	pump();
+	check(conn_count() == 0 && connector_threads() == 0, "nothing left behind");
 }
 
 /* ------------------------------------------------------------ datagram replies */
@@ -1581,6 +1680,7 @@ int main(void)
 	test_many_listeners();
 	test_half_close();
 	test_shutdown_connecting();
+	test_connect_cut();
 	test_addressed();
 	test_seqpacket();
 	test_seqpacket_fair();
