@@ -590,7 +590,8 @@ static void dial_done(struct connect_job *job)
 	}
 	c->dial = NULL;
 	free(d);
-	if (err) {
+	if (err || stop_error) {
+		/* Stopping: even a connect made just before its cut fails. */
 		close(fd);
 		if (stop_error)
 			err = stop_error;	/* cut by conn_shutdown_all */

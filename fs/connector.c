@@ -14,6 +14,7 @@
  * cut job is unfinished.
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -24,12 +25,15 @@
 #include <unistd.h>
 
 #include "connector.h"
+#include "log.h"
 #include "loop.h"
 
 /* A connect needs little stack of ours. */
 #define CONNECT_STACK	(64 << 10)
 /* How often a cut connect is signalled again while it has not ended. */
 #define RECUT_NS	(50 * 1000 * 1000L)
+/* Seconds between two log lines about the thread cap. */
+#define CAP_LOG_INTERVAL	60
 
 static int (*connect_fn)(int fd, unsigned int cid, unsigned int port);
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -37,6 +41,8 @@ static pthread_cond_t ended = PTHREAD_COND_INITIALIZER;	/* a job finished */
 static LIST(running);
 static LIST(done_list);
 static unsigned int nthreads;
+static unsigned int max_threads = CONNECTOR_DEFAULT_MAX;
+static bool recut_armed;
 static struct watch done_watch = { .fd = -1 };
 static struct watch recut = { .fd = -1 };
 
@@ -105,13 +111,17 @@ static bool signal_cut_jobs(bool all)
 	return any;
 }
 
+/* Start or stop the resend timer; starting a running one leaves it be. */
 static void arm_recut(bool on)
 {
 	struct itimerspec its = { 0 };
 
+	if (on == recut_armed)
+		return;
 	if (on)
 		its.it_value.tv_nsec = its.it_interval.tv_nsec = RECUT_NS;
-	timerfd_settime(recut.fd, 0, &its, NULL);
+	if (timerfd_settime(recut.fd, 0, &its, NULL) == 0)
+		recut_armed = on;
 }
 
 static void recut_ready(struct watch *w, uint32_t events)
@@ -199,6 +209,27 @@ int connector_init(int (*fn)(int fd, unsigned int cid, unsigned int port))
 	return 0;
 }
 
+void connector_set_max(unsigned int max)
+{
+	max_threads = max ? max : UINT_MAX;
+}
+
+/* Say so when the cap refuses a connect (not for each one). Called locked. */
+static void log_cap(void)
+{
+	static time_t logged_at;
+	static bool logged;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (logged && now.tv_sec - logged_at < CAP_LOG_INTERVAL)
+		return;
+	logged = true;
+	logged_at = now.tv_sec;
+	vmcifs_log("%u connects are under way, the cap (-o max_connect_threads=%u): "
+		   "refusing more (EAGAIN)", nthreads, max_threads);
+}
+
 int connector_start(struct connect_job *job)
 {
 	pthread_attr_t attr;
@@ -213,6 +244,12 @@ int connector_start(struct connect_job *job)
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, CONNECT_STACK);
 	pthread_mutex_lock(&lock);
+	if (nthreads >= max_threads) {
+		log_cap();
+		pthread_mutex_unlock(&lock);
+		pthread_attr_destroy(&attr);
+		return EAGAIN;
+	}
 	list_add_tail(&job->link, &running);
 	err = pthread_create(&job->thread, &attr, connect_thread, job);
 	if (err)

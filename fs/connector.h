@@ -19,7 +19,9 @@
  * does not restart, and vsock_connect() then gives up (EINTR); done()
  * still follows, and only then may the socket be closed. Threads exist
  * only while they connect; the connects a user may have under way are
- * bounded by that user's -o max_sockets (a connecting socket is one).
+ * bounded by that user's -o max_sockets (a connecting socket is one), and
+ * all of them, root's included, by -o max_connect_threads (connector_set_max):
+ * past it a connect fails at once with EAGAIN.
  */
 #ifndef VMCIFS_CONNECTOR_H
 #define VMCIFS_CONNECTOR_H
@@ -56,6 +58,9 @@ void connector_cut(struct connect_job *job);
 void connector_stop(void);
 /* Exit: connector_stop(), and leave the loop. */
 void connector_destroy(void);
+/* The cap on connect threads, mount-wide (0: none); past it EAGAIN. */
+#define CONNECTOR_DEFAULT_MAX	4096
+void connector_set_max(unsigned int max);
 /* Connect threads alive now (tests). */
 unsigned int connector_threads(void);
 

@@ -32,6 +32,7 @@
 #include "attrs.h"
 #include "caller.h"
 #include "conn.h"
+#include "connector.h"
 #include "hash.h"
 #include "list.h"
 #include "listener.h"
@@ -784,6 +785,7 @@ struct options {
 	int show_help;
 	unsigned int max_sockets;
 	unsigned int max_send_threads;
+	unsigned int max_connect_threads;
 	char *connect_timeout;
 	const char *nonopt[2];
 	int nonopts;
@@ -800,6 +802,7 @@ static const struct fuse_opt vmcifs_opts[] = {
 	OPT("--help", show_help),
 	{ "max_sockets=%u", offsetof(struct options, max_sockets), 0 },
 	{ "max_send_threads=%u", offsetof(struct options, max_send_threads), 0 },
+	{ "max_connect_threads=%u", offsetof(struct options, max_connect_threads), 0 },
 	{ "connect_timeout=%s", offsetof(struct options, connect_timeout), 0 },
 	FUSE_OPT_KEY("-d", KEY_DEBUG),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
@@ -854,13 +857,17 @@ static void usage(const char *prog)
 	       "  -o max_send_threads=N\n"
 	       "                     threads sending seqpacket messages, mount-wide\n"
 	       "                     (default %u; 0: no cap); past it, EAGAIN\n"
+	       "  -o max_connect_threads=N\n"
+	       "                     connects under way (a thread each), mount-wide\n"
+	       "                     (default %u; 0: no cap); past it, open fails EAGAIN\n"
 	       "  -o connect_timeout=SECONDS\n"
 	       "                     how long a connect may take (0.000001 to 86400;\n"
 	       "                     default: the transport's, 2 s for VMCI); then ETIMEDOUT\n"
 	       "  -o OPT[,OPT...]    other FUSE mount options (below)\n"
 	       "\n"
 	       "fstab:  vmcifs  /vmci  fuse.vmcifs  allow_other  0 0\n"
-	       "See vmcifs(8).\n\n", prog, QUOTA_DEFAULT_MAX, SENDER_DEFAULT_MAX);
+	       "See vmcifs(8).\n\n", prog, QUOTA_DEFAULT_MAX, SENDER_DEFAULT_MAX,
+	       CONNECTOR_DEFAULT_MAX);
 	fuse_lowlevel_help();
 }
 
@@ -951,7 +958,8 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options o = { .max_sockets = QUOTA_DEFAULT_MAX,
-			     .max_send_threads = SENDER_DEFAULT_MAX };
+			     .max_send_threads = SENDER_DEFAULT_MAX,
+			     .max_connect_threads = CONNECTOR_DEFAULT_MAX };
 	struct fuse_session *se;
 	const char *source, *mountpoint;
 	char fsopts[256], realmnt[PATH_MAX];
@@ -985,6 +993,7 @@ int main(int argc, char *argv[])
 	}
 	quota_set_max(o.max_sockets);
 	sender_set_max(o.max_send_threads);
+	connector_set_max(o.max_connect_threads);
 	if (o.connect_timeout) {
 		char *end;
 		double t = strtod(o.connect_timeout, &end);

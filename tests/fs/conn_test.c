@@ -1083,6 +1083,25 @@ static void test_connect_cut(void)
 	close(peer);
 	quota_set_max(QUOTA_DEFAULT_MAX);
 
+	connector_set_max(1);
+	connect_hangs = true;
+	r = new_request();
+	conn_connect(r, CONN_STREAM, 2, 5000, &user_a, 0, true);
+	c = r->conn;
+	peer = last_peer;
+	wait_hanging();
+	r2 = new_request();
+	conn_connect(r2, CONN_STREAM, 2, 5001, &user_b, 0, false);
+	check(r2->kind == R_ERROR && r2->err == EAGAIN && connector_threads() == 1 &&
+	      quota_held(user_b.uid) == 0,
+	      "past the mount's cap on connect threads (another user): EAGAIN at once, no thread");
+	if (last_peer != peer)
+		close(last_peer);
+	conn_release(c);
+	pump_connects();
+	close(peer);
+	connector_set_max(CONNECTOR_DEFAULT_MAX);
+
 	connect_error = -ETIMEDOUT;
 	r = new_request();
 	conn_connect(r, CONN_STREAM, 2, 5000, &user_a, 0, true);
