@@ -145,14 +145,7 @@ static void run_done(void)
 	struct list ready;
 
 	pthread_mutex_lock(&lock);
-	list_init(&ready);
-	if (!list_empty(&done_list)) {
-		ready.next = done_list.next;
-		ready.prev = done_list.prev;
-		ready.next->prev = &ready;
-		ready.prev->next = &ready;
-		list_init(&done_list);
-	}
+	list_move_all(&done_list, &ready);
 	pthread_mutex_unlock(&lock);
 	while (!list_empty(&ready)) {
 		struct connect_job *job = list_first(&ready, struct connect_job, link);

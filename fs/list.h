@@ -47,4 +47,17 @@ static inline void list_del(struct list *item)
 	list_init(item);
 }
 
+/* Move every item of @from to @to (which must be empty); @from is left empty. */
+static inline void list_move_all(struct list *from, struct list *to)
+{
+	list_init(to);
+	if (list_empty(from))
+		return;
+	to->next = from->next;
+	to->prev = from->prev;
+	to->next->prev = to;
+	to->prev->next = to;
+	list_init(from);
+}
+
 #endif
