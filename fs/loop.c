@@ -3,13 +3,17 @@
  * loop.c: the event loop (see loop.h): one epoll set, a batch of events at
  * a time, then the after-batch hooks (the connection engine frees what was
  * closed during the batch there, once no event of the batch can name it).
+ * With the ring, the loop sleeps in io_uring_enter() instead of epoll_wait():
+ * the epoll set is one poll in the ring, read without waiting once it fires.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
 #include "loop.h"
+#include "ring.h"
 
 #define MAX_EVENTS	64
 #define MAX_HOOKS	4
@@ -18,16 +22,40 @@ static int epfd = -1;
 static bool stopping;
 static void (*hooks[MAX_HOOKS])(void);
 static int nhooks;
+/* The ring's poll of the epoll set: armed, and fired since last read. */
+static struct ring_op epoll_poll;
+static bool epoll_armed, epoll_fired;
 
-int loop_init(void)
+static void epoll_poll_done(struct ring_op *op, int res)
+{
+	(void)op;
+	(void)res;	/* an error too: epoll_wait() will say it */
+	epoll_armed = false;
+	epoll_fired = true;
+}
+
+int loop_init(bool use_ring)
 {
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	stopping = false;
-	return epfd < 0 ? -1 : 0;
+	epoll_armed = false;
+	epoll_fired = false;
+	if (epfd < 0)
+		return -1;
+	if (use_ring)
+		ring_init();	/* else, or if it fails: plain epoll */
+	epoll_poll.done = epoll_poll_done;
+	return 0;
+}
+
+bool loop_has_ring(void)
+{
+	return ring_active();
 }
 
 void loop_destroy(void)
 {
+	ring_exit();
 	if (epfd >= 0)
 		close(epfd);
 	epfd = -1;
@@ -63,13 +91,53 @@ int loop_after_batch(void (*fn)(void))
 	return 0;
 }
 
+/*
+ * Wait in the ring: the epoll set's poll is armed whenever it is not, and
+ * once it fires the set is read without waiting. The number of epoll
+ * events in @events (the ring's own completions have run already), or
+ * -errno.
+ */
+static int wait_in_ring(struct epoll_event *events, int timeout_ms)
+{
+	int n;
+
+	if (!epoll_armed && !epoll_fired) {
+		n = ring_poll(&epoll_poll, epfd, POLLIN);
+		if (n < 0)
+			return n;
+		epoll_armed = true;
+	}
+	if (!epoll_fired) {
+		n = ring_wait(timeout_ms);
+		if (n < 0)
+			return n == -EINTR ? 0 : n;
+		if (!epoll_fired)
+			return 0;
+	}
+	epoll_fired = false;
+	n = epoll_wait(epfd, events, MAX_EVENTS, 0);
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	/* A full batch may leave more: look again before sleeping. */
+	if (n == MAX_EVENTS)
+		epoll_fired = true;
+	return n;
+}
+
 int loop_once(int timeout_ms)
 {
 	struct epoll_event events[MAX_EVENTS];
-	int n = epoll_wait(epfd, events, MAX_EVENTS, timeout_ms);
+	int n;
 
-	if (n < 0)
-		return errno == EINTR ? 0 : -errno;
+	if (ring_active()) {
+		n = wait_in_ring(events, timeout_ms);
+		if (n < 0)
+			return n;
+	} else {
+		n = epoll_wait(epfd, events, MAX_EVENTS, timeout_ms);
+		if (n < 0)
+			return errno == EINTR ? 0 : -errno;
+	}
 	for (int i = 0; i < n && !stopping; i++) {
 		struct watch *w = events[i].data.ptr;
 

@@ -2,8 +2,9 @@
 /*
  * loop.h: the single event loop of the vmcifs daemon. One thread waits in
  * epoll on everything (/dev/fuse, every socket, the signals) and calls each
- * watch's ready() in turn, so no request ever blocks a thread. It knows
- * nothing of what it watches.
+ * watch's ready() in turn, so no request ever blocks a thread; with an
+ * io_uring (ring.h), it waits in the ring, where the epoll set is one poll
+ * among the ring's own operations. It knows nothing of what it watches.
  */
 #ifndef VMCIFS_LOOP_H
 #define VMCIFS_LOOP_H
@@ -17,7 +18,13 @@ struct watch {
 	void (*ready)(struct watch *w, uint32_t events);
 };
 
-int loop_init(void);
+/*
+ * @use_ring: sleep in an io_uring (ring.h) that also carries the callers'
+ * own operations, if this kernel allows one; else, and if not, epoll.
+ */
+int loop_init(bool use_ring);
+/* Whether loop_init() got its ring. */
+bool loop_has_ring(void);
 void loop_destroy(void);
 /* Add @w to the set for @events (EPOLLIN, EPOLLET...): 0 or -1 with errno. */
 int loop_add(struct watch *w, uint32_t events);

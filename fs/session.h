@@ -2,10 +2,15 @@
 /*
  * session.h: /dev/fuse in the event loop. Each request is read into a
  * buffer and handed to libfuse, which calls the ops of vmcifs.c; a write
- * that must wait can keep its buffer instead of a copy of its data.
+ * that must wait can keep its buffer instead of a copy of its data. With
+ * the loop's ring, the ring reads the next request, and a small reply is
+ * written by the same io_uring_enter() that waits for it. Replies come from
+ * the loop's thread only.
  */
 #ifndef VMCIFS_SESSION_H
 #define VMCIFS_SESSION_H
+
+#include <stdbool.h>
 
 struct fuse_session;
 
@@ -22,7 +27,9 @@ int session_start(struct fuse_session *se, void (*after_request)(void));
  */
 void *session_keep_buffer(const void *data);
 void session_return_buffer(void *buf);
-/* Stop watching; free the buffers. */
+/* Whether requests are read, and small replies written, by the loop's ring. */
+bool session_in_ring(void);
+/* Stop watching (the ring's read cancelled, its replies written); free the buffers. */
 void session_stop(void);
 
 #endif

@@ -786,6 +786,7 @@ struct options {
 	unsigned int max_sockets;
 	unsigned int max_send_threads;
 	unsigned int max_connect_threads;
+	unsigned int io_uring;
 	char *connect_timeout;
 	const char *nonopt[2];
 	int nonopts;
@@ -804,6 +805,7 @@ static const struct fuse_opt vmcifs_opts[] = {
 	{ "max_send_threads=%u", offsetof(struct options, max_send_threads), 0 },
 	{ "max_connect_threads=%u", offsetof(struct options, max_connect_threads), 0 },
 	{ "connect_timeout=%s", offsetof(struct options, connect_timeout), 0 },
+	{ "io_uring=%u", offsetof(struct options, io_uring), 0 },
 	FUSE_OPT_KEY("-d", KEY_DEBUG),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
 	FUSE_OPT_KEY("-s", FUSE_OPT_KEY_DISCARD),
@@ -863,6 +865,8 @@ static void usage(const char *prog)
 	       "  -o connect_timeout=SECONDS\n"
 	       "                     how long a connect may take (0.000001 to 86400;\n"
 	       "                     default: the transport's, 2 s for VMCI); then ETIMEDOUT\n"
+	       "  -o io_uring=0|1    wait for requests in an io_uring where the kernel\n"
+	       "                     allows one (default 1), or in epoll (0)\n"
 	       "  -o OPT[,OPT...]    other FUSE mount options (below)\n"
 	       "\n"
 	       "fstab:  vmcifs  /vmci  fuse.vmcifs  allow_other  0 0\n"
@@ -931,12 +935,12 @@ static void after_request(void)
 }
 
 /* Serve @se until a signal or the end of the session; -1 if it cannot start. */
-static int serve(struct fuse_session *se)
+static int serve(struct fuse_session *se, bool use_ring)
 {
 	static struct watch sig_watch = { .ready = signal_ready };
 	int ret;
 
-	if (loop_init() < 0 || conn_init(&fuse_frontend, &vsock_sockets) < 0 ||
+	if (loop_init(use_ring) < 0 || conn_init(&fuse_frontend, &vsock_sockets) < 0 ||
 	    session_start(se, after_request) < 0) {
 		vmcifs_log("cannot start the event loop: %s", strerror(errno));
 		return -1;
@@ -946,6 +950,10 @@ static int serve(struct fuse_session *se)
 		vmcifs_log("cannot watch signals: %s", strerror(errno));
 		return -1;
 	}
+	if (use_ring && !session_in_ring())
+		vmcifs_log("no io_uring here (%s): waiting in epoll",
+			   loop_has_ring() ? "libfuse's I/O hooks refused" :
+			   "io_uring_setup failed");
 	ret = loop_run();
 	/* Whoever still waits gets a clear error now, not a hang. */
 	conn_shutdown_all(ECONNABORTED);
@@ -959,7 +967,8 @@ int main(int argc, char *argv[])
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options o = { .max_sockets = QUOTA_DEFAULT_MAX,
 			     .max_send_threads = SENDER_DEFAULT_MAX,
-			     .max_connect_threads = CONNECTOR_DEFAULT_MAX };
+			     .max_connect_threads = CONNECTOR_DEFAULT_MAX,
+			     .io_uring = 1 };
 	struct fuse_session *se;
 	const char *source, *mountpoint;
 	char fsopts[256], realmnt[PATH_MAX];
@@ -988,6 +997,11 @@ int main(int argc, char *argv[])
 	mountpoint = o.nonopt[o.nonopts - 1];
 	if (strchr(source, ',') || strlen(source) > 100) {
 		fprintf(stderr, "vmcifs: bad source name '%s'\n", source);
+		ret = 2;
+		goto out_args;
+	}
+	if (o.io_uring > 1) {
+		fprintf(stderr, "vmcifs: bad io_uring=%u (0 or 1)\n", o.io_uring);
 		ret = 2;
 		goto out_args;
 	}
@@ -1037,7 +1051,7 @@ int main(int argc, char *argv[])
 		vmcifs_log("cannot give up CAP_NET_ADMIN (every socket would be trusted): %s",
 			   strerror(-err));
 	else
-		ret = serve(se) < 0;
+		ret = serve(se, o.io_uring) < 0;
 	mount_leave(se);
 	listener_destroy_all();
 	conn_destroy_all();
