@@ -25,6 +25,7 @@ static int nhooks;
 /* The ring's poll of the epoll set: armed, and fired since last read. */
 static struct ring_op epoll_poll;
 static bool epoll_armed, epoll_fired;
+static int ring_err;		/* why there is no ring: -errno */
 
 static void epoll_poll_done(struct ring_op *op, int res)
 {
@@ -42,15 +43,15 @@ int loop_init(bool use_ring)
 	epoll_fired = false;
 	if (epfd < 0)
 		return -1;
-	if (use_ring)
-		ring_init();	/* else, or if it fails: plain epoll */
+	/* Without, or if it fails: plain epoll. */
+	ring_err = use_ring ? ring_init() : -EPERM;
 	epoll_poll.done = epoll_poll_done;
 	return 0;
 }
 
-bool loop_has_ring(void)
+int loop_ring_status(void)
 {
-	return ring_active();
+	return ring_active() ? 0 : ring_err;
 }
 
 void loop_destroy(void)

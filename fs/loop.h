@@ -23,8 +23,8 @@ struct watch {
  * own operations, if this kernel allows one; else, and if not, epoll.
  */
 int loop_init(bool use_ring);
-/* Whether loop_init() got its ring. */
-bool loop_has_ring(void);
+/* 0 if loop_init() got its ring, else -errno (why not). */
+int loop_ring_status(void);
 void loop_destroy(void);
 /* Add @w to the set for @events (EPOLLIN, EPOLLET...): 0 or -1 with errno. */
 int loop_add(struct watch *w, uint32_t events);

@@ -324,7 +324,7 @@ int session_start(struct fuse_session *se, void (*after_request)(void))
 	fuse_watch.ready = fuse_ready;
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		return -1;
-	if (loop_has_ring() && start_in_ring() == 0)
+	if (loop_ring_status() == 0 && start_in_ring() == 0)
 		return 0;
 	if (loop_add(&fuse_watch, EPOLLIN) < 0)
 		return -1;

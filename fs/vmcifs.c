@@ -950,10 +950,13 @@ static int serve(struct fuse_session *se, bool use_ring)
 		vmcifs_log("cannot watch signals: %s", strerror(errno));
 		return -1;
 	}
-	if (use_ring && !session_in_ring())
-		vmcifs_log("no io_uring here (%s): waiting in epoll",
-			   loop_has_ring() ? "libfuse's I/O hooks refused" :
-			   "io_uring_setup failed");
+	if (use_ring && !session_in_ring()) {
+		int err = loop_ring_status();
+
+		vmcifs_log("no io_uring here (%s%s): waiting in epoll",
+			   err ? "io_uring_setup: " : "libfuse's I/O hooks refused",
+			   err ? strerror(-err) : "");
+	}
 	ret = loop_run();
 	/* Whoever still waits gets a clear error now, not a hang. */
 	conn_shutdown_all(ECONNABORTED);

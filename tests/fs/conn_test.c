@@ -1694,7 +1694,7 @@ int main(int argc, char *argv[])
 		die("init");
 	/* stderr: this machine may forbid io_uring; tests/fs/050 asserts it in the guest */
 	fprintf(stderr, "conn_test: the loop waits in %s\n",
-		loop_has_ring() ? "io_uring" : "epoll");
+		loop_ring_status() == 0 ? "io_uring" : "epoll");
 	test_belt();
 	test_writes();
 	test_reads();
