@@ -25,6 +25,8 @@ static int nhooks;
 /* The ring's poll of the epoll set: armed, and fired since last read. */
 static struct ring_op epoll_poll;
 static bool epoll_armed, epoll_fired;
+/* The last read of the set filled a batch: it is read again at once. */
+static bool batch_was_full;
 static int ring_err;		/* why there is no ring: -errno */
 
 static void epoll_poll_done(struct ring_op *op, int res)
@@ -41,6 +43,7 @@ int loop_init(bool use_ring)
 	stopping = false;
 	epoll_armed = false;
 	epoll_fired = false;
+	batch_was_full = false;
 	if (epfd < 0)
 		return -1;
 	/* Without, or if it fails: plain epoll. */
@@ -102,6 +105,17 @@ static int wait_in_ring(struct epoll_event *events, int timeout_ms)
 {
 	int n;
 
+	/*
+	 * After a full batch the set is read again without ring_wait(): so
+	 * that a flood of ready sockets cannot hold back the replies queued
+	 * for /dev/fuse, nor its next request, the ring gets its turn first.
+	 */
+	if (batch_was_full) {
+		batch_was_full = false;
+		n = ring_flush();
+		if (n < 0)
+			return n;
+	}
 	if (!epoll_armed && !epoll_fired) {
 		n = ring_poll(&epoll_poll, epfd, POLLIN);
 		if (n < 0)
@@ -121,7 +135,7 @@ static int wait_in_ring(struct epoll_event *events, int timeout_ms)
 		return errno == EINTR ? 0 : -errno;
 	/* A full batch may leave more: look again before sleeping. */
 	if (n == MAX_EVENTS)
-		epoll_fired = true;
+		epoll_fired = batch_was_full = true;
 	return n;
 }
 

@@ -175,3 +175,15 @@ int ring_wait(int timeout_ms)
 		return ret;
 	return reap();
 }
+
+int ring_flush(void)
+{
+	int ret;
+
+	if (!active)
+		return -EINVAL;
+	ret = io_uring_submit(&ring);	/* no system call if nothing is queued */
+	if (ret < 0 && ret != -EINTR && ret != -EBUSY)
+		return ret;
+	return reap();
+}

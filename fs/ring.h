@@ -44,6 +44,11 @@ int ring_cancel(struct ring_op *op);
  * run those. The number of done() calls, or -errno.
  */
 int ring_wait(int timeout_ms);
+/*
+ * Submit what is queued and run the done() of what has completed, never
+ * waiting: the number of done() calls, or -errno.
+ */
+int ring_flush(void);
 /* Operations submitted or queued whose done() has not run yet. */
 unsigned int ring_in_flight(void);
 
