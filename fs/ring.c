@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <liburing.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "ring.h"
 
@@ -36,6 +37,15 @@ int ring_init(void)
 	}
 	if (ret < 0)
 		return ret;
+	/*
+	 * Before 5.7 (no fast poll), a read of /dev/fuse that would block
+	 * goes to a worker thread and comes back EAGAIN on the non-blocking
+	 * file, and 5.1-5.5 cannot read or write it through the ring at all.
+	 */
+	if (!(p.features & IORING_FEAT_FAST_POLL)) {
+		io_uring_queue_exit(&ring);
+		return -EOPNOTSUPP;
+	}
 	active = true;
 	in_flight = 0;
 	writes_in_flight = 0;
@@ -170,9 +180,19 @@ int ring_wait(int timeout_ms)
 
 		ret = io_uring_submit_and_wait_timeout(&ring, &cqe, want, &ts, NULL);
 	}
-	/* A signal, the timeout, a full completion queue: reap what there is. */
-	if (ret < 0 && ret != -EINTR && ret != -ETIME && ret != -EBUSY)
+	/*
+	 * A signal, the timeout, a full completion queue, or no memory for a
+	 * request just now (-EAGAIN, -ENOMEM: a container at its limit):
+	 * reap what there is; a short pause before the next try, so that a
+	 * lasting shortage does not spin. Only a broken ring is fatal.
+	 */
+	if (ret == -EAGAIN || ret == -ENOMEM) {
+		struct timespec pause = { .tv_nsec = 1000000 };
+
+		nanosleep(&pause, NULL);
+	} else if (ret < 0 && ret != -EINTR && ret != -ETIME && ret != -EBUSY) {
 		return ret;
+	}
 	return reap();
 }
 
@@ -183,7 +203,8 @@ int ring_flush(void)
 	if (!active)
 		return -EINVAL;
 	ret = io_uring_submit(&ring);	/* no system call if nothing is queued */
-	if (ret < 0 && ret != -EINTR && ret != -EBUSY)
+	if (ret < 0 && ret != -EINTR && ret != -EBUSY && ret != -EAGAIN &&
+	    ret != -ENOMEM)
 		return ret;
 	return reap();
 }

@@ -74,6 +74,7 @@ static bool read_armed;
 static bool have_result;
 static int result;
 static bool probing;		/* learning libfuse's buffer size */
+static unsigned int eagain_run;	/* ring reads in a row that came back EAGAIN */
 static size_t bufsize;		/* of a request buffer: libfuse's choice */
 static bool stopping;
 static bool watching;		/* /dev/fuse is in the epoll set */
@@ -202,10 +203,21 @@ static void read_done(struct ring_op *op, int res)
 	if (stopping)
 		return;		/* cancelled, or a request left to the abort */
 	if (res == -EAGAIN) {
-		/* io_uring polls a non-blocking file and retries: never here */
-		read_with_epoll("io_uring gave up on it (EAGAIN)");
+		/*
+		 * io_uring polls the non-blocking file and retries, but after
+		 * 128 wake-ups that found nothing (requests that vanished:
+		 * their callers killed) 6.1 hands the read to a worker, which
+		 * gets EAGAIN. Read again; only a run of them means the ring
+		 * cannot wait for this file.
+		 */
+		if (++eagain_run < 8) {
+			arm_read();
+			return;
+		}
+		read_with_epoll("io_uring cannot wait for it (EAGAIN)");
 		return;
 	}
+	eagain_run = 0;
 	have_result = true;
 	result = res;
 	if (take_request() != TAKEN_END)
@@ -215,12 +227,17 @@ static void read_done(struct ring_op *op, int res)
 /*
  * libfuse's read of /dev/fuse: the ring's result when there is one (the
  * data is in the buffer already: the one libfuse passes, fbuf.mem); else a
- * read(2), as libfuse's own.
+ * read(2), as libfuse's own. libfuse calls it only while splice reads are
+ * off (vmcifs_init() turns FUSE_CAP_SPLICE_READ off): with splice on, it
+ * would splice from /dev/fuse itself and a request the ring read would be
+ * lost.
  */
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
 	(void)userdata;
-	bufsize = len;
+	/* Learnt once: the buffers are that big (libfuse only ever shrinks it). */
+	if (probing)
+		bufsize = len;
 	if (have_result) {
 		have_result = false;
 		if (result < 0) {

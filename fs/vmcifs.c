@@ -215,8 +215,11 @@ static void fe_reply_written(struct request *req, size_t len)
  * for the conn from now on): the node id of an OPEN, or for a CREATE the
  * listener it made (or found), tagged CREATE_COOKIE, whose new node comes
  * with the reply; the listener is alive still, since an accept on a
- * removed listener fails instead. A reply the kernel refuses (-ENOENT: the
- * open was interrupted) gets no release.
+ * removed listener fails instead. A reply the kernel refuses gets no
+ * release: 6.1 keeps a request that reached the daemon until its reply, so
+ * that means the connection is gone. With the ring a small reply is
+ * written later and its refusal is not seen here; it can only come as the
+ * session ends, which closes everything.
  */
 #define CREATE_COOKIE	1	/* node ids and listeners are malloc'd: even */
 
@@ -295,6 +298,7 @@ struct snapshot {
 static void vmcifs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
+	/* Off: session.c's ring reads /dev/fuse through libfuse's read hook. */
 	conn->want &= ~(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE |
 			FUSE_CAP_SPLICE_MOVE);
 }
