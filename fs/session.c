@@ -171,7 +171,7 @@ static void *new_buffer(void)
 {
 	/*
 	 * Zeroed: what the kernel writes through the ring is not seen by
-	 * valgrind (tests/fs/017), so the buffer must be defined already.
+	 * valgrind (tests/fs/053), so the buffer must be defined already.
 	 * calloc() of a fresh mapping touches no page.
 	 */
 	return calloc(1, bufsize);
