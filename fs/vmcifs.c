@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -790,7 +791,7 @@ struct options {
 	unsigned int max_sockets;
 	unsigned int max_send_threads;
 	unsigned int max_connect_threads;
-	unsigned int io_uring;
+	char *io_uring;		/* "0", "1", "auto"; NULL: auto */
 	char *connect_timeout;
 	const char *nonopt[2];
 	int nonopts;
@@ -809,7 +810,7 @@ static const struct fuse_opt vmcifs_opts[] = {
 	{ "max_send_threads=%u", offsetof(struct options, max_send_threads), 0 },
 	{ "max_connect_threads=%u", offsetof(struct options, max_connect_threads), 0 },
 	{ "connect_timeout=%s", offsetof(struct options, connect_timeout), 0 },
-	{ "io_uring=%u", offsetof(struct options, io_uring), 0 },
+	{ "io_uring=%s", offsetof(struct options, io_uring), 0 },
 	FUSE_OPT_KEY("-d", KEY_DEBUG),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
 	FUSE_OPT_KEY("-s", FUSE_OPT_KEY_DISCARD),
@@ -869,8 +870,11 @@ static void usage(const char *prog)
 	       "  -o connect_timeout=SECONDS\n"
 	       "                     how long a connect may take (0.000001 to 86400;\n"
 	       "                     default: the transport's, 2 s for VMCI); then ETIMEDOUT\n"
-	       "  -o io_uring=0|1    wait for requests in an io_uring where the kernel\n"
-	       "                     allows one (default 1), or in epoll (0)\n"
+	       "  -o io_uring=0|1|auto\n"
+	       "                     wait for requests in an io_uring where the kernel\n"
+	       "                     allows one (1), in epoll (0), or in the ring only\n"
+	       "                     when the daemon may run on more than one CPU (auto,\n"
+	       "                     the default)\n"
 	       "  -o OPT[,OPT...]    other FUSE mount options (below)\n"
 	       "\n"
 	       "fstab:  vmcifs  /vmci  fuse.vmcifs  allow_other  0 0\n"
@@ -969,17 +973,40 @@ static int serve(struct fuse_session *se, bool use_ring)
 	return ret < 0 ? -1 : 0;
 }
 
+/*
+ * -o io_uring: 1 or 0, or auto (NULL): the ring only where the daemon may
+ * run on more than one CPU. On one CPU the epoll loop never sleeps between
+ * a reply and the next request (the caller runs in between and queues it),
+ * so it already makes 6 system calls per 1-byte round trip, and the ring's
+ * own work per request (a read tried, a poll armed, task work) is all cost:
+ * 1.4-2.1x the guest CPU per round trip in scripts/bench-fs on one vCPU.
+ * -1: not a value.
+ */
+static int ring_wanted(const char *arg)
+{
+	cpu_set_t cpus;
+
+	if (arg && !strcmp(arg, "0"))
+		return 0;
+	if (arg && !strcmp(arg, "1"))
+		return 1;
+	if (arg && strcmp(arg, "auto"))
+		return -1;
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) != 0)
+		return 1;
+	return CPU_COUNT(&cpus) > 1;
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct options o = { .max_sockets = QUOTA_DEFAULT_MAX,
 			     .max_send_threads = SENDER_DEFAULT_MAX,
-			     .max_connect_threads = CONNECTOR_DEFAULT_MAX,
-			     .io_uring = 1 };
+			     .max_connect_threads = CONNECTOR_DEFAULT_MAX };
 	struct fuse_session *se;
 	const char *source, *mountpoint;
 	char fsopts[256], realmnt[PATH_MAX];
-	int ret = 1, err;
+	int ret = 1, err, use_ring;
 
 	block_stop_signals();
 	if (fuse_opt_parse(&args, &o, vmcifs_opts, opt_proc) < 0)
@@ -1007,8 +1034,9 @@ int main(int argc, char *argv[])
 		ret = 2;
 		goto out_args;
 	}
-	if (o.io_uring > 1) {
-		fprintf(stderr, "vmcifs: bad io_uring=%u (0 or 1)\n", o.io_uring);
+	use_ring = ring_wanted(o.io_uring);
+	if (use_ring < 0) {
+		fprintf(stderr, "vmcifs: bad io_uring '%s' (0, 1 or auto)\n", o.io_uring);
 		ret = 2;
 		goto out_args;
 	}
@@ -1058,7 +1086,7 @@ int main(int argc, char *argv[])
 		vmcifs_log("cannot give up CAP_NET_ADMIN (every socket would be trusted): %s",
 			   strerror(-err));
 	else
-		ret = serve(se, o.io_uring) < 0;
+		ret = serve(se, use_ring) < 0;
 	mount_leave(se);
 	listener_destroy_all();
 	conn_destroy_all();
@@ -1071,6 +1099,7 @@ out_session:
 	fuse_session_destroy(se);
 out_args:
 	free(o.connect_timeout);
+	free(o.io_uring);
 	fuse_opt_free_args(&args);
 	return ret;
 }
