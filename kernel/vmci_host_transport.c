@@ -36,8 +36,11 @@
  * peer close a host end still reads what the guest wrote before it left (the
  * device keeps the rings; after a reset, as on VMware, it does not); a
  * SHUTDOWN during the handshake is kept, not answered with RST; a socket
- * that goes away detaches when it is closed, not when it is freed, unless
- * the guest's end may still be in connect() (see vmci_loop_host_linger()).
+ * that goes away says so with a SHUTDOWN and leaves the pair once the
+ * guest's end has left it (or at a backstop), as virtio's transport waits
+ * for its peer after a close, instead of detaching when it is freed (see
+ * vmci_loop_host_linger()); and a shutdown after the peer left keeps the
+ * end of file (see vmci_loop_host_shutdown()).
  *
  * Context. The device calls vmci_loop_host_recv() in atomic context with the
  * host's rx_lock held, where nothing may be sent (vmci_loop.h). It wakes a
@@ -116,6 +119,7 @@ struct vmci_loop_hsock {
 	struct vmci_loop_qp_charge charge;	/* until the pair takes it */
 	bool guest_fresh;		/* nothing heard since our ATTACH */
 	bool guest_attached;		/* seen to have taken our ATTACH */
+	bool lingering;			/* closed, still on the pair: linger_work */
 	bool linger_shutdown;		/* closed: SHUTDOWN sent, detach later */
 	unsigned long linger_end;	/* jiffies: detach by then anyway */
 	struct work_struct detach_work;
@@ -380,6 +384,23 @@ static void vmci_loop_host_handle_detach(struct sock *sk)
 	sk->sk_state_change(sk);
 }
 
+/*
+ * The guest's end left the pair of a lingering socket: leave it too, now.
+ * The linger work holds a reference: take it over if the work is still
+ * queued; one already running finds nothing left to do and drops its own.
+ */
+static void vmci_loop_host_linger_done(struct vmci_loop_hsock *hs)
+{
+	sock_owned_by_me(sk_vsock(hs->vsk));
+	if (!hs->lingering)
+		return;
+	hs->lingering = false;
+	vsock_remove_sock(hs->vsk);
+	vmci_loop_host_qp_detach(hs);
+	if (cancel_delayed_work(&hs->linger_work))
+		sock_put(sk_vsock(hs->vsk));
+}
+
 static void vmci_loop_host_detach_work(struct work_struct *work)
 {
 	struct vmci_loop_hsock *hs =
@@ -388,8 +409,11 @@ static void vmci_loop_host_detach_work(struct work_struct *work)
 
 	lock_sock(sk);
 	/* A connect may have moved the socket to another transport since. */
-	if (hs->vsk->trans == hs)
+	if (hs->vsk->trans == hs) {
 		vmci_loop_host_handle_detach(sk);
+		if (hs->qpair && vmci_loop_qp_peer_gone(hs->qpair))
+			vmci_loop_host_linger_done(hs);
+	}
 	release_sock(sk);
 	sock_put(sk);
 }
@@ -773,6 +797,28 @@ static void vmci_loop_host_recv_connected(struct sock *sk,
 	}
 }
 
+/*
+ * A packet from the peer of a closed socket. One that lingers is still on
+ * the pair, and what the guest sent before it heard our SHUTDOWN (a WROTE
+ * for the bytes we read, its own SHUTDOWN) is no error: a RST would end
+ * its connection (TCP_CLOSING), and a shutdown() after that clears the
+ * SOCK_DONE the RST set, so its recv() says ENOTCONN. A reset from the
+ * guest ends the wait.
+ */
+static void vmci_loop_host_recv_closed(struct sock *sk,
+				       const struct vmci_loop_packet *pkt)
+{
+	struct vmci_loop_hsock *hs = vmci_loop_hs(vsock_sk(sk));
+
+	if (!hs->lingering) {
+		vmci_loop_host_reply_reset(pkt);
+		return;
+	}
+	hs->guest_fresh = false;
+	if (pkt->type == VMCI_LOOP_PKT_RST)
+		vmci_loop_host_linger_done(hs);
+}
+
 static void vmci_loop_host_pkt_work(struct work_struct *work)
 {
 	struct vmci_loop_host_pkt_work *w =
@@ -790,8 +836,10 @@ static void vmci_loop_host_pkt_work(struct work_struct *work)
 	if (sk->sk_state == TCP_LISTEN)
 		vmci_loop_host_recv_listen(sk, pkt);
 	else if (vsock_sk(sk)->transport != &vmci_loop_host_transport ||
-		 sock_flag(sk, SOCK_DEAD) || !vmci_loop_host_from_peer(sk, pkt))
-		vmci_loop_host_reply_reset(pkt);	/* not ours, or closed */
+		 !vmci_loop_host_from_peer(sk, pkt))
+		vmci_loop_host_reply_reset(pkt);	/* not ours */
+	else if (sock_flag(sk, SOCK_DEAD))
+		vmci_loop_host_recv_closed(sk, pkt);
 	else if (sk->sk_state == TCP_SYN_SENT)
 		vmci_loop_host_recv_connecting_client(sk, pkt);
 	else if (sk->sk_state == TCP_ESTABLISHED)
@@ -943,27 +991,37 @@ static bool vmci_loop_host_guest_connecting(struct vsock_sock *vsk)
 }
 
 /*
- * Whether a closed child must keep its queue pair for now, because the
- * guest's end may still be in connect(); if so, say the close to the guest
- * with a SHUTDOWN once it can take one. The stock transport takes a peer
- * detach at once: in TCP_SYN_SENT it is a reset (ECONNRESET); and once our
- * ATTACH has made its socket TCP_ESTABLISHED, a detach makes it TCP_CLOSE,
- * which af_vsock's connect() does not see if it looks only after that: it
- * waits for its timeout (ETIMEDOUT). A SHUTDOWN gives the guest its end of
- * file and leaves it TCP_ESTABLISHED, so the pair is left when the guest's
- * end leaves it, or at the backstop. Nothing heard from the guest since our
- * ATTACH is what "may still be in connect()" means here.
+ * Whether a closed socket must keep its queue pair for now, because the
+ * guest's end is still on it; if so, say the close to the guest with a
+ * SHUTDOWN once it can take one.
+ *
+ * A detach is how the stock transport learns of a close, and it ends the
+ * guest's connection at once: TCP_CLOSE (TCP_SYN_SENT: ECONNRESET) with
+ * SOCK_DONE, which makes recv() return 0. But af_vsock's shutdown() clears
+ * SOCK_DONE, so a guest that sends, then shuts down its writing side, then
+ * reads (nc -N, socat, a request/response client) gets ENOTCONN from that
+ * read whenever our close came first: on one CPU, a reader that takes the
+ * line and closes usually runs first. And a connect() that our ATTACH
+ * made TCP_ESTABLISHED, but that looks only after a detach made it
+ * TCP_CLOSE, waits for its timeout (ETIMEDOUT).
+ *
+ * A SHUTDOWN instead gives the guest its end of file and leaves it
+ * TCP_ESTABLISHED (sends fail with EPIPE), whatever it does next; the pair
+ * is left when the guest's end leaves it (its detach, see detach_work), or
+ * at the backstop, as virtio's transport, after sending its SHUTDOWN at
+ * close, waits for the peer's reset up to VSOCK_CLOSE_TIMEOUT.
  */
 static bool vmci_loop_host_linger(struct vmci_loop_hsock *hs)
 {
 	struct sock *sk = sk_vsock(hs->vsk);
 
 	sock_owned_by_me(sk);
-	if (!hs->guest_fresh || !time_before(jiffies, hs->linger_end))
+	if (!time_before(jiffies, hs->linger_end))
 		return false;
 	switch (vmci_loop_host_guest_state(hs->vsk)) {
 	case TCP_SYN_SENT:
-		return true;
+		/* Not yet our ATTACH: a SHUTDOWN now would be EPROTO. */
+		return hs->guest_fresh;
 	case TCP_ESTABLISHED:
 		if (!hs->linger_shutdown &&
 		    vmci_loop_host_send_plain(sk, VMCI_LOOP_PKT_SHUTDOWN,
@@ -972,18 +1030,23 @@ static bool vmci_loop_host_linger(struct vmci_loop_hsock *hs)
 		hs->linger_shutdown = true;
 		return true;
 	default:
-		return false;	/* the guest's end is gone */
+		return false;	/* the guest's end is gone, or reset */
 	}
 }
 
-/* Look again soon while the guest connects, less often once it is told. */
+/*
+ * Look again soon while the guest connects; once it is told, its detach
+ * ends the wait (detach_work), so only the backstop is left to look at.
+ */
 static void vmci_loop_host_linger_again(struct vmci_loop_hsock *hs)
 {
+	unsigned long left = hs->linger_end - jiffies;
+
 	queue_delayed_work(vmci_loop_wq, &hs->linger_work,
-			   hs->linger_shutdown ? HZ / 50 + 1 : 1);
+			   hs->linger_shutdown ? left + 1 : 1);
 }
 
-/* A closed child that lingers: look again, or leave. */
+/* A closed socket that lingers: look again, or leave. */
 static void vmci_loop_host_linger_work(struct work_struct *work)
 {
 	struct vmci_loop_hsock *hs =
@@ -992,11 +1055,13 @@ static void vmci_loop_host_linger_work(struct work_struct *work)
 	struct sock *sk = sk_vsock(hs->vsk);
 
 	lock_sock(sk);
-	if (vmci_loop_host_linger(hs)) {
+	if (hs->lingering && vmci_loop_host_linger(hs)) {
 		vmci_loop_host_linger_again(hs);
 		release_sock(sk);
 		return;		/* the reference goes with the work */
 	}
+	hs->lingering = false;
+	vsock_remove_sock(hs->vsk);
 	vmci_loop_host_qp_detach(hs);
 	release_sock(sk);
 	sock_put(sk);
@@ -1066,14 +1131,16 @@ static void vmci_loop_host_release(struct vsock_sock *vsk)
 	struct sock *sk = sk_vsock(vsk);
 
 	sock_owned_by_me(sk);
-	vsock_remove_sock(vsk);
 	hs->linger_end = jiffies + VMCI_LOOP_LINGER_MAX;
 	if (vmci_loop_host_linger(hs)) {
+		/* In the tables still: the guest's packets must find it. */
 		vmci_loop_count(stream_lingered, 1);
+		hs->lingering = true;
 		sock_hold(sk);
 		vmci_loop_host_linger_again(hs);
 		return;
 	}
+	vsock_remove_sock(vsk);
 	vmci_loop_host_qp_detach(hs);
 }
 
@@ -1140,6 +1207,18 @@ static int vmci_loop_host_shutdown(struct vsock_sock *vsk, int mode)
 	/* Not connected yet: say it once the connection is up. */
 	if (sk->sk_state == TCP_SYN_SENT) {
 		vmci_loop_hs(vsk)->pending_shutdown |= mode;
+		return 0;
+	}
+	/*
+	 * The peer has left (its detach or RST ended the connection), and
+	 * af_vsock has just cleared SOCK_DONE: recv() would say ENOTCONN
+	 * for the end of file the peer gave. Keep it; nobody is there to
+	 * tell. (The stock transport's guest end loses it here: so our
+	 * close lingers, see vmci_loop_host_linger().)
+	 */
+	if (sk->sk_state != TCP_ESTABLISHED &&
+	    vsk->peer_shutdown == SHUTDOWN_MASK) {
+		sock_set_flag(sk, SOCK_DONE);
 		return 0;
 	}
 	return vmci_loop_host_send_plain(sk, VMCI_LOOP_PKT_SHUTDOWN, mode);

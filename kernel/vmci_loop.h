@@ -110,7 +110,7 @@ struct vmci_loop_stats {
 	u64 qp_refused_user;	/* connections over a user's share */
 	u64 stream_connects;	/* host-side connections established */
 	u64 stream_refused;	/* requests the host side answered with RST */
-	u64 stream_lingered;	/* closes that waited for the guest's connect */
+	u64 stream_lingered;	/* closes that kept the pair for the guest */
 	u64 stream_pending_reset;	/* requests the guest reset before ATTACH */
 	u64 stream_bytes_sent;	/* by the host side */
 	u64 stream_bytes_received;
