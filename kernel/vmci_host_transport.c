@@ -815,8 +815,25 @@ static void vmci_loop_host_recv_closed(struct sock *sk,
 		return;
 	}
 	hs->guest_fresh = false;
-	if (pkt->type == VMCI_LOOP_PKT_RST)
+	switch (pkt->type) {
+	case VMCI_LOOP_PKT_WROTE:
+	case VMCI_LOOP_PKT_READ:
+	case VMCI_LOOP_PKT_SHUTDOWN:
+	case VMCI_LOOP_PKT_WAITING_WRITE:
+	case VMCI_LOOP_PKT_WAITING_READ:
+		break;
+	case VMCI_LOOP_PKT_RST:
 		vmci_loop_host_linger_done(hs);
+		break;
+	default:
+		/*
+		 * A new connection from the guest's port (its end closed, its
+		 * detach not yet here): refused at once, not left to time out.
+		 */
+		vmci_loop_host_linger_done(hs);
+		vmci_loop_host_reply_reset(pkt);
+		break;
+	}
 }
 
 static void vmci_loop_host_pkt_work(struct work_struct *work)
@@ -940,16 +957,17 @@ static int vmci_loop_host_recv(void *client_data, struct vmci_datagram *dg)
 /* ---- socket life cycle ---- */
 
 /*
- * How long a closed child keeps its queue pair for a guest that may still
- * be in connect(): the guest's connect and its close are quick, so this is
- * a backstop.
+ * How long a closed socket keeps its queue pair for the guest's end: the
+ * guest's close (or, for a child, its connect) ends the wait sooner.
  */
 #define VMCI_LOOP_LINGER_MAX	(5 * HZ)
 
 /*
- * The state of the guest's end of @vsk, a child we have sent our ATTACH to,
- * or TCP_CLOSE once it is gone. Both ends are sockets of this kernel, so
- * the guest's is in af_vsock's bound table, at the port we know it by.
+ * The state of the guest's end of @vsk, or TCP_CLOSE once it is gone. Both
+ * ends are sockets of this kernel: the guest's is in af_vsock's connected
+ * table once connected (an accepted child, when we made the connection, is
+ * only there), and in its bound table at the port we know it by while it
+ * connects to us.
  */
 static int vmci_loop_host_guest_state(struct vsock_sock *vsk)
 {
@@ -961,7 +979,9 @@ static int vmci_loop_host_guest_state(struct vsock_sock *vsk)
 	sock_owned_by_me(sk_vsock(vsk));
 	if (!hs->qpair || vmci_loop_qp_peer_gone(hs->qpair))
 		return TCP_CLOSE;
-	guest = vsock_find_bound_socket(&vsk->remote_addr);
+	guest = vsock_find_connected_socket(&vsk->local_addr, &vsk->remote_addr);
+	if (!guest)
+		guest = vsock_find_bound_socket(&vsk->remote_addr);
 	if (!guest)
 		return TCP_CLOSE;
 	vguest = vsock_sk(guest);
@@ -1023,6 +1043,14 @@ static bool vmci_loop_host_linger(struct vmci_loop_hsock *hs)
 		/* Not yet our ATTACH: a SHUTDOWN now would be EPROTO. */
 		return hs->guest_fresh;
 	case TCP_ESTABLISHED:
+		/*
+		 * A guest writer stopped by a full ring would not hear a
+		 * SHUTDOWN through poll(POLLOUT): 6.1's vsock_poll gives an
+		 * established socket EPOLLOUT only for room, which nobody
+		 * makes now. The detach makes it TCP_CLOSE: EPOLLOUT, EPIPE.
+		 */
+		if (hs->qpair && vmci_qpair_consume_free_space(hs->qpair) <= 0)
+			return false;
 		if (!hs->linger_shutdown &&
 		    vmci_loop_host_send_plain(sk, VMCI_LOOP_PKT_SHUTDOWN,
 					      SHUTDOWN_MASK))
@@ -1077,6 +1105,8 @@ static void vmci_loop_host_cleanup_work(struct work_struct *work)
 	 * queued holds a reference to it, which goes with the work.
 	 */
 	if (cancel_work_sync(&hs->detach_work))
+		sock_put(sk_vsock(hs->vsk));
+	if (cancel_delayed_work_sync(&hs->linger_work))
 		sock_put(sk_vsock(hs->vsk));
 	vmci_loop_host_qp_detach(hs);
 	vmci_loop_qp_uncharge(&hs->charge);	/* a pair never made */
